@@ -35,6 +35,7 @@ def field_codes() -> set[str]:
 
 # --- files -----------------------------------------------------------------------------------
 
+
 def test_no_bom_and_utf8() -> None:
     for path in sorted(DATA.rglob("*")):
         if path.suffix in {".csv", ".jsonl", ".md", ".txt"}:
@@ -56,6 +57,7 @@ def test_benchmark_only_data_not_shipped() -> None:
 
 
 # --- code tables -----------------------------------------------------------------------------
+
 
 def test_industries_levels_and_parents() -> None:
     rows = read_csv("industries_gbt4754_2017.csv")
@@ -137,19 +139,44 @@ def test_trl_and_stages() -> None:
 
 def test_small_code_lists() -> None:
     assert {r["name_en"] for r in read_csv("listing_status.csv")} == {
-        "Listed", "Under negotiation", "Deal closed", "Withdrawn"}
+        "Listed",
+        "Under negotiation",
+        "Deal closed",
+        "Withdrawn",
+    }
     assert [r["code"] for r in read_csv("listing_status.csv")] == ["listed", "negotiating", "closed", "withdrawn"]
     assert {r["name_zh"] for r in read_csv("solution_modes.csv")} == {
-        "自主", "委托开发", "合作开发", "技术转让", "技术许可", "技术服务"}
+        "自主",
+        "委托开发",
+        "合作开发",
+        "技术转让",
+        "技术许可",
+        "技术服务",
+    }
     modes = {r["name_zh"] for r in read_csv("transaction_modes.csv")}
-    assert {"专利权转让", "专利实施许可-普通", "专利实施许可-排他", "专利实施许可-独占", "专利申请权转让",
-            "技术秘密转让", "作价入股", "合作开发", "委托开发", "技术服务", "其他"} <= modes
+    assert {
+        "专利权转让",
+        "专利实施许可-普通",
+        "专利实施许可-排他",
+        "专利实施许可-独占",
+        "专利申请权转让",
+        "技术秘密转让",
+        "作价入股",
+        "合作开发",
+        "委托开发",
+        "技术服务",
+        "其他",
+    } <= modes
 
 
 def test_mapping_targets_exist() -> None:
     fields = field_codes()
-    for name in ("discipline_to_field.csv", "ipc_section_to_field.csv", "ipc_subclass_to_field.csv",
-                 "field_to_industry.csv"):
+    for name in (
+        "discipline_to_field.csv",
+        "ipc_section_to_field.csv",
+        "ipc_subclass_to_field.csv",
+        "field_to_industry.csv",
+    ):
         for r in read_csv(name):
             assert r["technology_field"] in fields, (name, r)
     divisions = {r["code"] for r in read_csv("industries_gbt4754_2017.csv") if r["level"] == "division"}
@@ -177,13 +204,14 @@ def uscc_valid(code: str) -> bool:
     if len(code) != 18 or any(c not in USCC_ALPHABET for c in code):
         return False
     weights = [pow(3, i, 31) for i in range(17)]
-    total = sum(USCC_ALPHABET.index(c) * w for c, w in zip(code[:17], weights))
+    total = sum(USCC_ALPHABET.index(c) * w for c, w in zip(code[:17], weights, strict=True))
     return code[17] == USCC_ALPHABET[(31 - total % 31) % 31]
 
 
 def org_code_valid(code: str) -> bool:
-    total = sum((int(c) if c.isdigit() else ord(c) - 55) * w
-                for c, w in zip(code[:8], (3, 7, 9, 10, 5, 8, 4, 2)))
+    total = sum(
+        (int(c) if c.isdigit() else ord(c) - 55) * w for c, w in zip(code[:8], (3, 7, 9, 10, 5, 8, 4, 2), strict=True)
+    )
     value = 11 - total % 11
     return code[8] == ("X" if value == 10 else "0" if value == 11 else str(value))
 
@@ -201,8 +229,16 @@ def test_organisations() -> None:
     assert len({o["external_id"] for o in orgs}) == len(orgs)
     assert len({o["credit_code"] for o in orgs}) == len(orgs)
     kinds = Counter(o["kind"] for o in orgs)
-    for kind in ("university", "research_institute", "enterprise", "incubator", "science_park", "fund",
-                 "registry", "government"):
+    for kind in (
+        "university",
+        "research_institute",
+        "enterprise",
+        "incubator",
+        "science_park",
+        "fund",
+        "registry",
+        "government",
+    ):
         assert kinds[kind] >= 1, kind
     assert len({o["size"] for o in orgs if o["kind"] == "enterprise"}) >= 3
     for o in orgs:
@@ -230,10 +266,13 @@ def test_people_reference_organisations() -> None:
         assert p["email"].endswith("@example.org")
 
 
-@pytest.mark.parametrize(("name", "count", "kind"), [
-    ("technologies_csl.jsonl", 2000, "paper-result"),
-    ("technologies_patents.jsonl", 9740, "patent"),
-])
+@pytest.mark.parametrize(
+    ("name", "count", "kind"),
+    [
+        ("technologies_csl.jsonl", 2000, "paper-result"),
+        ("technologies_patents.jsonl", 9740, "patent"),
+    ],
+)
 def test_technologies(name: str, count: int, kind: str) -> None:
     rows = read_jsonl(name)
     assert len(rows) == count
@@ -307,9 +346,15 @@ def test_demands() -> None:
 
 
 def test_stats_and_licences_present() -> None:
-    for name in ("techme_tech_market_by_province_long.csv", "techme_tech_market_by_province_wide.csv",
-                 "national_S_t.csv", "tech_contract_facts.csv", "seed_regional_facts.csv",
-                 "invoice_sector_signals_2026q1.csv", "anhui_2022H1_city_absorbed_contracts.csv"):
+    for name in (
+        "techme_tech_market_by_province_long.csv",
+        "techme_tech_market_by_province_wide.csv",
+        "national_S_t.csv",
+        "tech_contract_facts.csv",
+        "seed_regional_facts.csv",
+        "invoice_sector_signals_2026q1.csv",
+        "anhui_2022H1_city_absorbed_contracts.csv",
+    ):
         assert (DATA / "stats" / name).stat().st_size > 0, name
     licences = {p.name for p in (DATA / "licenses").iterdir()}
     assert any("DATA_NOTICE" in n for n in licences)

@@ -92,9 +92,21 @@ TRL: list[tuple[int, str, str, str]] = [
 TRANSACTION_MODES: list[tuple[str, str, str, str, str]] = [
     ("patent_assignment", "专利权转让", "Patent assignment", "技术转让", "专利权转让"),
     ("patent_license_ordinary", "专利实施许可-普通", "Patent licence, non-exclusive", "技术许可", "专利实施许可"),
-    ("patent_license_sole", "专利实施许可-排他", "Patent licence, sole (licensor keeps own use)", "技术许可", "专利实施许可"),
+    (
+        "patent_license_sole",
+        "专利实施许可-排他",
+        "Patent licence, sole (licensor keeps own use)",
+        "技术许可",
+        "专利实施许可",
+    ),
     ("patent_license_exclusive", "专利实施许可-独占", "Patent licence, exclusive", "技术许可", "专利实施许可"),
-    ("patent_application_assignment", "专利申请权转让", "Assignment of a patent application right", "技术转让", "专利申请权转让"),
+    (
+        "patent_application_assignment",
+        "专利申请权转让",
+        "Assignment of a patent application right",
+        "技术转让",
+        "专利申请权转让",
+    ),
     ("know_how_assignment", "技术秘密转让", "Know-how (technical secret) transfer", "技术转让", "技术秘密转让"),
     ("know_how_license", "技术秘密许可", "Know-how (technical secret) licence", "技术许可", "技术秘密许可"),
     ("equity_contribution", "作价入股", "Contribution as equity (technology valued as shares)", "技术转让", ""),

@@ -14,7 +14,7 @@ def org_code_check(body: str) -> str:
     """Check character of an 8-character 组织机构代码 body (GB 11714): digits 0–9, letters A=10…Z=35."""
     if len(body) != 8:
         raise ValueError(f"organisation code body must have 8 characters: {body!r}")
-    total = sum((int(c) if c.isdigit() else ord(c) - 55) * w for c, w in zip(body, ORG_WEIGHTS))
+    total = sum((int(c) if c.isdigit() else ord(c) - 55) * w for c, w in zip(body, ORG_WEIGHTS, strict=True))
     value = 11 - total % 11
     return "X" if value == 10 else "0" if value == 11 else str(value)
 
@@ -23,7 +23,7 @@ def uscc_check(first17: str) -> str:
     """Check character of a 统一社会信用代码 given its first 17 characters (GB 32100)."""
     if len(first17) != 17:
         raise ValueError(f"need 17 characters: {first17!r}")
-    total = sum(USCC_ALPHABET.index(c) * w for c, w in zip(first17, USCC_WEIGHTS))
+    total = sum(USCC_ALPHABET.index(c) * w for c, w in zip(first17, USCC_WEIGHTS, strict=True))
     return USCC_ALPHABET[(31 - total % 31) % 31]
 
 

@@ -43,7 +43,7 @@ def industry_rows(shared: Path) -> list[dict[str, str]]:
         if groups and classes:
             if not (len(groups) == len(classes) == len(names)):
                 raise ValueError(f"cannot split merged row {raw!r}")
-            for g, c, n in zip(groups, classes, names):
+            for g, c, n in zip(groups, classes, names, strict=True):
                 rows.append({"code": g, "name": n, "level": "group", "parent_code": division})
                 rows.append({"code": c, "name": n, "level": "class", "parent_code": g})
         elif groups:
@@ -77,7 +77,10 @@ def discipline_rows(shared: Path) -> list[dict[str, str]]:
     level_by_len = {1: "category", 3: "primary", 5: "secondary", 7: "tertiary"}
     rows: list[dict[str, str]] = []
     category = ""
-    source = [(r["code"].strip(), r["name"].strip()) for r in read_csv(shared / "taxonomies/gbt13745_2009_discipline_codes.csv")]
+    source = [
+        (r["code"].strip(), r["name"].strip())
+        for r in read_csv(shared / "taxonomies/gbt13745_2009_discipline_codes.csv")
+    ]
     present = {c for c, _ in source}
     entries: list[tuple[str, str]] = []
     for code, name in source:
@@ -130,9 +133,7 @@ def main() -> None:
 
     industries = industry_rows(shared)
     write_csv(out / "industries_gbt4754_2017.csv", ["code", "name", "level", "parent_code"], industries)
-    write_csv(
-        out / "disciplines_gbt13745_2009.csv", ["code", "name", "level", "parent_code"], discipline_rows(shared)
-    )
+    write_csv(out / "disciplines_gbt13745_2009.csv", ["code", "name", "level", "parent_code"], discipline_rows(shared))
     write_csv(
         out / "technology_fields.csv",
         ["code", "name_zh", "name_en"],

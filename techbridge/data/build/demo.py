@@ -41,21 +41,63 @@ STAGE_OF_TRL = {level: stage for level, _, _, stage in TRL}
 PAPER_TRL = [(2, 10), (3, 25), (4, 25), (5, 20), (6, 12), (7, 6), (8, 2)]
 PATENT_TRL = [(3, 8), (4, 18), (5, 22), (6, 22), (7, 15), (8, 10), (9, 5)]
 PAPER_MODES = [
-    ("joint_development", 30), ("commissioned_development", 15), ("know_how_assignment", 15),
-    ("know_how_license", 10), ("technical_service", 20), ("equity_contribution", 10),
+    ("joint_development", 30),
+    ("commissioned_development", 15),
+    ("know_how_assignment", 15),
+    ("know_how_license", 10),
+    ("technical_service", 20),
+    ("equity_contribution", 10),
 ]
 PATENT_MODES = [
-    ("patent_assignment", 30), ("patent_license_ordinary", 25), ("patent_license_sole", 8),
-    ("patent_license_exclusive", 12), ("equity_contribution", 10), ("joint_development", 10), ("other", 5),
+    ("patent_assignment", 30),
+    ("patent_license_ordinary", 25),
+    ("patent_license_sole", 8),
+    ("patent_license_exclusive", 12),
+    ("equity_contribution", 10),
+    ("joint_development", 10),
+    ("other", 5),
 ]
-PRICES_WAN = [(3, 4), (5, 8), (8, 8), (10, 12), (15, 8), (20, 12), (30, 10), (50, 12), (80, 6),
-              (100, 8), (150, 4), (200, 5), (300, 3), (500, 2), (800, 1), (1000, 1)]
+PRICES_WAN = [
+    (3, 4),
+    (5, 8),
+    (8, 8),
+    (10, 12),
+    (15, 8),
+    (20, 12),
+    (30, 10),
+    (50, 12),
+    (80, 6),
+    (100, 8),
+    (150, 4),
+    (200, 5),
+    (300, 3),
+    (500, 2),
+    (800, 1),
+    (1000, 1),
+]
 STATUS = [("listed", 70), ("negotiating", 15), ("closed", 8), ("withdrawn", 7)]
-BUDGETS_WAN = [(5, 6), (10, 10), (20, 12), (30, 12), (50, 14), (80, 8), (100, 10), (150, 5),
-               (200, 6), (300, 3), (500, 2)]
+BUDGETS_WAN = [
+    (5, 6),
+    (10, 10),
+    (20, 12),
+    (30, 12),
+    (50, 14),
+    (80, 8),
+    (100, 10),
+    (150, 5),
+    (200, 6),
+    (300, 3),
+    (500, 2),
+]
 WANTED_STAGE = [("lab_tested", 15), ("pilot_tested", 45), ("mass_production", 35), ("sample", 5)]
-SOLUTION = [("commissioned_development", 30), ("joint_development", 30), ("technology_transfer", 12),
-            ("technology_license", 10), ("technical_service", 15), ("in_house", 3)]
+SOLUTION = [
+    ("commissioned_development", 30),
+    ("joint_development", 30),
+    ("technology_transfer", 12),
+    ("technology_license", 10),
+    ("technical_service", 15),
+    ("in_house", 3),
+]
 
 PUBLICATION_KIND = {"A": "invention_application", "B": "invention_grant", "U": "utility_model", "S": "design"}
 
@@ -116,7 +158,11 @@ def pick_org(candidates: list[Org], field: str | None, *parts: object) -> Org:
 
 
 def contact_of(org_id: str, *parts: object) -> str | None:
-    staff = [p.external_id for p in PEOPLE if p.organisation == org_id and p.role in ("researcher", "technology_manager", "enterprise_contact")]
+    staff = [
+        p.external_id
+        for p in PEOPLE
+        if p.organisation == org_id and p.role in ("researcher", "technology_manager", "enterprise_contact")
+    ]
     return seeded_choice(staff, *parts) if staff else None
 
 
@@ -149,18 +195,20 @@ def technology_csl_rows(shared: Path) -> list[dict[str, Any]]:
     rows = []
     for rec in read_jsonl(shared / CSL_JSONL):
         field = m.DISCIPLINE_TO_FIELD[rec["discipline"]][0]
-        rows.append({
-            "external_id": rec["id"],
-            "kind": "paper-result",
-            "lang": "zh",
-            "title": rec["title"],
-            "abstract": rec["abstract"],
-            "keywords": rec["keywords"],
-            "discipline": rec["discipline"],
-            "csl_category": rec["category"],
-            "technology_field": field,
-            **catalog_attributes(rec["id"], field, "paper-result", owners),
-        })
+        rows.append(
+            {
+                "external_id": rec["id"],
+                "kind": "paper-result",
+                "lang": "zh",
+                "title": rec["title"],
+                "abstract": rec["abstract"],
+                "keywords": rec["keywords"],
+                "discipline": rec["discipline"],
+                "csl_category": rec["category"],
+                "technology_field": field,
+                **catalog_attributes(rec["id"], field, "paper-result", owners),
+            }
+        )
     return rows
 
 
@@ -183,16 +231,18 @@ def technology_patent_rows(shared: Path) -> list[dict[str, Any]]:
         pub = rec["publication_numbers"].strip()
         subclasses = [s for s in rec["true_subclasses_all"].split("|") if s]
         field = patent_field(subclasses)
-        rows.append({
-            "external_id": pub,
-            "kind": "patent",
-            "lang": "zh",
-            "title": rec["patent_title"].strip(),
-            "ipc_subclasses": subclasses,
-            "publication_kind": PUBLICATION_KIND.get(pub[-1], "other"),
-            "technology_field": field,
-            **catalog_attributes(pub, field, "patent", owners),
-        })
+        rows.append(
+            {
+                "external_id": pub,
+                "kind": "patent",
+                "lang": "zh",
+                "title": rec["patent_title"].strip(),
+                "ipc_subclasses": subclasses,
+                "publication_kind": PUBLICATION_KIND.get(pub[-1], "other"),
+                "technology_field": field,
+                **catalog_attributes(pub, field, "patent", owners),
+            }
+        )
     return rows
 
 
@@ -203,7 +253,9 @@ _ZH_WANT = re.compile(
 )
 _ZH_LEAD = re.compile(r"^(一整套|一套|一种|一个|一台|个)")
 _EN_WANT = [
-    re.compile(r"\b[Ww]e (?:only |really )?(?:want|would like|are looking for)(?: to)?\s+(?:(?:a|an|the|someone to)\s+)?"),
+    re.compile(
+        r"\b[Ww]e (?:only |really )?(?:want|would like|are looking for)(?: to)?\s+(?:(?:a|an|the|someone to)\s+)?"
+    ),
     re.compile(r"\b[Ww]e (?:need|hope)(?: to)?\s+(?:(?:a|an|the|someone to)\s+)?"),
 ]
 MIN_TITLE = 6
@@ -224,7 +276,7 @@ def _zh_title(text: str) -> str:
         sentence = wish[-1]  # the wish usually closes the demand
         hit = _ZH_WANT.search(sentence)
         assert hit is not None
-        clauses = [c.strip() for c in _ZH_CLAUSE.findall(sentence[hit.end():]) if c.strip()]
+        clauses = [c.strip() for c in _ZH_CLAUSE.findall(sentence[hit.end() :]) if c.strip()]
     else:
         clauses = [c.strip() for c in _ZH_CLAUSE.findall(_ZH_SENTENCE.findall(text)[0]) if c.strip()]
     if not clauses:
@@ -242,7 +294,7 @@ def _en_title(text: str) -> str:
     for pattern in _EN_WANT:
         hit = pattern.search(text)
         if hit:
-            rest = text[hit.end():]
+            rest = text[hit.end() :]
             break
     clause = re.split(r"[,;:.!?](?:\s|$)", rest, maxsplit=1)[0].strip()
     if len(clause) < MIN_TITLE:
@@ -273,24 +325,26 @@ def demand_rows(shared: Path) -> list[dict[str, Any]]:
         owner = pick_org(enterprises, field, "demand-owner", key)
         published = sample_date(dt.date(2025, 9, 1), LISTED_TO, "published", key)
         no_budget = seeded_int("no-budget", key) % 100 < 15
-        rows.append({
-            "external_id": q["_id"],
-            "lang": q["lang"],
-            "title": demand_title(q["text"], q["lang"]),
-            "description": q["text"],
-            "zh_source": q.get("zh_source"),
-            "discipline": discipline,
-            "technology_field": field,
-            "owner_organisation": owner.external_id,
-            "contact_person": contact_of(owner.external_id, "demand-contact", key),
-            "province_code": owner.province_code,
-            "budget_wan": None if no_budget else seeded_weighted(BUDGETS_WAN, "budget", key),
-            "wanted_stage": seeded_weighted(WANTED_STAGE, "stage", key),
-            "solution_mode": seeded_weighted(SOLUTION, "solution", key),
-            "published_at": published.isoformat(),
-            "deadline": (published + dt.timedelta(days=90 + seeded_int("deadline", key) % 276)).isoformat(),
-            "sample_data": True,
-        })
+        rows.append(
+            {
+                "external_id": q["_id"],
+                "lang": q["lang"],
+                "title": demand_title(q["text"], q["lang"]),
+                "description": q["text"],
+                "zh_source": q.get("zh_source"),
+                "discipline": discipline,
+                "technology_field": field,
+                "owner_organisation": owner.external_id,
+                "contact_person": contact_of(owner.external_id, "demand-contact", key),
+                "province_code": owner.province_code,
+                "budget_wan": None if no_budget else seeded_weighted(BUDGETS_WAN, "budget", key),
+                "wanted_stage": seeded_weighted(WANTED_STAGE, "stage", key),
+                "solution_mode": seeded_weighted(SOLUTION, "solution", key),
+                "published_at": published.isoformat(),
+                "deadline": (published + dt.timedelta(days=90 + seeded_int("deadline", key) % 276)).isoformat(),
+                "sample_data": True,
+            }
+        )
     return rows
 
 

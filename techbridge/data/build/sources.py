@@ -25,7 +25,9 @@ STATS_FILES: list[str] = [
 LICENSE_FILES: dict[str, str] = {
     "licenses/ydli-ai-CSL_LICENSE_section.md": "ydli-ai-CSL_LICENSE_section.md",
     "licenses/huhuaping-techme_LICENSE_MIT.md": "huhuaping-techme_LICENSE_MIT.md",
-    "licenses/Mapping-Open-Science-Policy_LICENSE-DATA_CC-BY-4.0.txt": "Mapping-Open-Science-Policy_LICENSE-DATA_CC-BY-4.0.txt",
+    "licenses/Mapping-Open-Science-Policy_LICENSE-DATA_CC-BY-4.0.txt": (
+        "Mapping-Open-Science-Policy_LICENSE-DATA_CC-BY-4.0.txt"
+    ),
     "benchmarks/cn_patent_ipc/lxingy3/LICENSE": "lxingy3-chinese-patent-ipc-classifier_LICENSE_MIT.txt",
     "benchmarks/cn_patent_ipc/lxingy3/DATA_NOTICE.md": "lxingy3-chinese-patent-ipc-classifier_DATA_NOTICE.md",
 }
