@@ -363,3 +363,10 @@ def test_stats_and_licences_present() -> None:
     for path in sorted(DATA.rglob("*")):
         if path.is_file() and path.suffix in {".csv", ".jsonl"}:
             assert path.name in readme, f"README.md does not list {path.name}"
+
+
+def test_stats_province_names_join_the_province_table() -> None:
+    names = {r["common_name_zh"] for r in read_csv("provinces_gbt2260.csv")}
+    with (DATA / "stats/techme_tech_market_by_province_wide.csv").open(encoding="utf-8", newline="") as fh:
+        used = {r["province"] for r in csv.DictReader(fh)}
+    assert used - {"全国"} <= names
