@@ -9,6 +9,7 @@ benchmark can trust a schedule only after this checker found no violation.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -142,7 +143,7 @@ class ScheduleResult:
 def windows_overlap(windows: Sequence[tuple[dt.datetime, dt.datetime]]) -> tuple[int, int] | None:
     """The indices of the first two windows that overlap (half-open intervals), or None."""
     ordered = sorted(range(len(windows)), key=lambda i: windows[i][0])
-    for a, b in zip(ordered, ordered[1:], strict=False):
+    for a, b in itertools.pairwise(ordered):
         if windows[b][0] < windows[a][1]:
             return a, b
     return None
