@@ -166,7 +166,7 @@ def register(db: Database, actor: Actor, event_id: int, data: dict[str, Any]) ->
         if event.status != de.EventStatus.OPEN.value:
             raise Conflict("Registration is closed for this event")
         organiser = de.can_organise(actor.roles) or actor.user_id == event.organiser_user_id
-        user_id = actor.user_id if not organiser or data.get("for_self", True) is True else None
+        user_id = (actor.user_id or None) if not organiser or data.get("for_self", True) is True else None
         if user_id is not None and session.scalar(select(EventParticipantRow.id).where(
                 EventParticipantRow.event_id == event_id, EventParticipantRow.user_id == user_id)):
             raise Conflict("You are already registered for this event; edit your registration instead")

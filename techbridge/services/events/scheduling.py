@@ -127,3 +127,40 @@ def last_run(db: Database, event_id: int) -> dict[str, Any] | None:
                 "gap": run.gap, "solve_seconds": run.solve_seconds, "scheduled": run.scheduled,
                 "requests": run.requests, "unscheduled": run.unscheduled, "warnings": run.warnings,
                 "created_at": run.created_at.isoformat(timespec="seconds")}
+
+
+WEB_OPTIONS = SolverOptions(time_limit_s=10.0, workers=2)
+
+
+def after_cancellation(db: Database, event_id: int, options: SolverOptions | None = None) -> dict[str, Any]:
+    """Refill slots freed by a cancellation that an authorised participant or organiser already made; runs as
+    the system because the participant who cancelled is not the organiser. Standing meetings never move."""
+    from techbridge.services.actor import SYSTEM
+
+    return reschedule(db, SYSTEM, event_id, options or WEB_OPTIONS)
+
+
+def require_agenda_access(db: Database, actor: Actor, participant_id: int) -> None:
+    """Agendas name people and times: the participant themself, the organiser and operators may see them."""
+    from techbridge.errors import NotFound, PermissionDenied
+
+    actor.require_login()
+    with db.read() as session:
+        person = session.get(EventParticipantRow, participant_id)
+        if person is None:
+            raise NotFound(f"No participant with id {participant_id}")
+        event = session.get(EventRow, person.event_id)
+        organiser = event.organiser_user_id if event else None
+    if actor.is_operator or actor.user_id in (person.user_id, organiser):
+        return
+    raise PermissionDenied("Only the participant, the organiser or an operator may see this agenda")
+
+
+def event_of_participant(db: Database, participant_id: int) -> int:
+    from techbridge.errors import NotFound
+
+    with db.read() as session:
+        person = session.get(EventParticipantRow, participant_id)
+        if person is None:
+            raise NotFound(f"No participant with id {participant_id}")
+        return person.event_id
