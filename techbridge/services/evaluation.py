@@ -75,7 +75,7 @@ def _demand_hits(db: Database, matching: MatchingService, today: dt.date) -> tup
     """Match every live demand once; a technology 'fits' a demand when it is in that demand's top 10."""
     with db.read() as session:
         demands = session.execute(select(DemandRow.id, DemandRow.budget_wan).where(
-            DemandRow.status == ListingStatus.LISTED.value, DemandRow.expires_at >= today)).tuples().all()
+            DemandRow.status == ListingStatus.LISTED.value, DemandRow.expires_at >= today)).all()
     hits: dict[int, list[int]] = defaultdict(list)
     budgets = {int(d): float(b or 0) for d, b in demands}
     for demand_id, _budget in demands:
@@ -124,7 +124,7 @@ def _context(db: Database, matching: MatchingService, today: dt.date) -> _Contex
     with db.read() as session:
         accepted = {int(t): int(n) for t, n in session.execute(
             select(MatchFeedbackRow.technology_id, func.count()).where(MatchFeedbackRow.decision == "accept")
-            .group_by(MatchFeedbackRow.technology_id)).tuples()}
+            .group_by(MatchFeedbackRow.technology_id))}
         cases, case_note = _cases(session)
         contracts, contract_note = _contracts(session)
     return _Context(hits, budgets, accepted, cases, contracts, (case_note, contract_note))
@@ -248,7 +248,7 @@ def compare(db: Database, *, technology_field: str = "", province_code: str = ""
         counts = {int(o or 0): int(n) for o, n in session.execute(
             select(TechnologyRow.owner_id, func.count()).where(
                 TechnologyRow.kind.in_(COUNT_KINDS), TechnologyRow.owner_id.is_not(None))
-            .group_by(TechnologyRow.owner_id)).tuples()}
+            .group_by(TechnologyRow.owner_id))}
         query = (select(TechnologyRow, MarketValueScoreRow.total)
                  .join(MarketValueScoreRow, MarketValueScoreRow.technology_id == TechnologyRow.id)
                  .where(TechnologyRow.status != ListingStatus.WITHDRAWN.value))
@@ -257,16 +257,16 @@ def compare(db: Database, *, technology_field: str = "", province_code: str = ""
         if province_code:
             query = query.where(TechnologyRow.province_code.startswith(province_code[:2]))
         rows = session.execute(query).all()
-        owners = {int(o): n for o, n in session.execute(select(OrganisationRow.id, OrganisationRow.name)).tuples()}
-    scores = {t.id: float(total) for t, total in rows}
-    techs = {t.id: t for t, _ in rows}
+        owners = {int(o): n for o, n in session.execute(select(OrganisationRow.id, OrganisationRow.name))}
+        scores = {t.id: float(total) for t, total in rows}
+        techs = {t.id: (t.title, t.owner_id) for t, _ in rows}
     by_score = ev.score_ranks(scores)
-    by_count = ev.count_ranks(counts, {t.id: t.owner_id for t in techs.values()})
+    by_count = ev.count_ranks(counts, {tid: owner for tid, (_title, owner) in techs.items()})
 
     def item(tid: int) -> dict[str, Any]:
-        t = techs[tid]
-        return {"technology_id": tid, "title": t.title, "score": round(scores[tid], 2), "score_rank": by_score[tid],
-                "owner": owners.get(t.owner_id or -1, ""), "owner_count": counts.get(t.owner_id or -1, 0),
+        title, owner = techs[tid]
+        return {"technology_id": tid, "title": title, "score": round(scores[tid], 2), "score_rank": by_score[tid],
+                "owner": owners.get(owner or -1, ""), "owner_count": counts.get(owner or -1, 0),
                 "count_rank": by_count[tid], "rank_difference": by_count[tid] - by_score[tid]}
 
     disagreements = sorted(techs, key=lambda t: (-abs(by_count[t] - by_score[t]), by_score[t]))[:limit]

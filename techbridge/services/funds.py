@@ -147,9 +147,9 @@ def recommend_projects(db: Database, matching: MatchingService, fund_id: int, *,
         techs = session.scalars(query).all()
         profile = _profile(fund)
         scored = [(fd.fit(profile, _facts(t), sims.get(t.id, 0.0)), t) for t in techs]
-    scored.sort(key=lambda item: (-item[0].score, item[1].id))
-    return [{"technology_id": t.id, "title": t.title, "technology_field": t.technology_field, "trl": t.trl,
-             "province_code": t.province_code} | f.as_dict() for f, t in scored[:top]]
+        scored.sort(key=lambda item: (-item[0].score, item[1].id))
+        return [{"technology_id": t.id, "title": t.title, "technology_field": t.technology_field, "trl": t.trl,
+                 "province_code": t.province_code} | f.as_dict() for f, t in scored[:top]]
 
 
 def recommend_funds(db: Database, matching: MatchingService, technology_id: int, *, top: int = 10
@@ -162,6 +162,6 @@ def recommend_funds(db: Database, matching: MatchingService, technology_id: int,
         funds = session.scalars(select(FundRow)).all()
         facts = _facts(tech)
         scored = [(fd.fit(_profile(f), facts, _similarities(matching, f).get(technology_id, 0.0)), f) for f in funds]
-    scored.sort(key=lambda item: (-item[0].score, item[1].id))
-    return [{"fund_id": f.id, "name": f.name, "government_guidance": f.government_guidance} | fit.as_dict()
-            for fit, f in scored[:top]]
+        scored.sort(key=lambda item: (-item[0].score, item[1].id))
+        return [{"fund_id": f.id, "name": f.name, "government_guidance": f.government_guidance} | fit.as_dict()
+                for fit, f in scored[:top]]

@@ -150,8 +150,8 @@ def require_agenda_access(db: Database, actor: Actor, participant_id: int) -> No
         if person is None:
             raise NotFound(f"No participant with id {participant_id}")
         event = session.get(EventRow, person.event_id)
-        organiser = event.organiser_user_id if event else None
-    if actor.is_operator or actor.user_id in (person.user_id, organiser):
+        allowed = (person.user_id, event.organiser_user_id if event else None)
+    if actor.is_operator or actor.user_id in allowed:
         return
     raise PermissionDenied("Only the participant, the organiser or an operator may see this agenda")
 

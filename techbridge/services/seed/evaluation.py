@@ -59,11 +59,11 @@ def _seed_event(db: Database) -> str:
         if session.scalar(select(EventRow.id).where(EventRow.title == EVENT_TITLE)):
             return "event exists"
         techs = session.execute(select(TechnologyRow.id, TechnologyRow.title).where(
-            TechnologyRow.trl.is_not(None)).order_by(TechnologyRow.id).limit(24)).tuples().all()
+            TechnologyRow.trl.is_not(None)).order_by(TechnologyRow.id).limit(24)).all()
         fund_rows = session.execute(select(FundRow.id, FundRow.name, FundRow.owner_user_id).order_by(FundRow.id)
-                                    ).tuples().all()
+                                    ).all()
         firms = session.execute(select(OrganisationRow.id, OrganisationRow.name).where(
-            OrganisationRow.kind == "enterprise").order_by(OrganisationRow.id).limit(6)).tuples().all()
+            OrganisationRow.kind == "enterprise").order_by(OrganisationRow.id).limit(6)).all()
     event_id = events.create_event(db, SYSTEM, {
         "title": EVENT_TITLE, "venue": "东海科技会堂（示例）", "held_on": "2026-12-08", "tables": 8,
         "sample_data": True,
