@@ -29,7 +29,8 @@ def test_scores_use_demand_feedback_growth_and_say_what_is_missing(db: Database,
     assert "cases: table not present" in notes and "contracts: table not present" in notes
     # Unchanged evidence is not rewritten; an accepted match changes the evidence and the score rises.
     assert evaluation.recompute(db, matching).changed == 0
-    matching.record_feedback(make_user(Role.ENTERPRISE_MEMBER).actor, small_catalog["d-sugar"], small_catalog["t-sugar"], "accept", "fits")
+    member = make_user(Role.ENTERPRISE_MEMBER).actor
+    matching.record_feedback(member, small_catalog["d-sugar"], small_catalog["t-sugar"], "accept", "fits")
     after = evaluation.evidence_changed(db, matching, small_catalog["t-sugar"])
     assert after["breakdown"]["evidence"]["accepted_matches"] == 1
     assert after["total"] > sugar["total"]

@@ -86,7 +86,7 @@ def test_roadshow_end_to_end(client: TestClient, db: Database, make_user: Callab
 
     as_user(client, inv)
     agenda = client.get(f"/api/events/participants/{ids['inv']}/agenda").json()
-    assert [m["with"] for m in agenda["meetings"]][0] == "p1"  # p1 can only meet 09:00–10:00
+    assert next(m["with"] for m in agenda["meetings"]) == "p1"  # p1 can only meet 09:00–10:00
     assert [m["start"][11:] for m in agenda["meetings"]][-1] >= "14:00"  # p3 only in the afternoon
     pdf = client.get(f"/events/participants/{ids['inv']}/agenda.pdf")
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
@@ -118,7 +118,8 @@ def test_bad_registration_input(client: TestClient, make_user: Callable[..., Any
     overlap = client.post(f"/api/events/{event_id}/participants",
                           json={"kind": "project", "availability": ["09:00-11:00", "10:00-12:00"]})
     assert overlap.status_code == 422
-    assert overlap.json()["errors"][0]["field"] == "availability.1" and "merge" in overlap.json()["errors"][0]["message"]
+    first_error = overlap.json()["errors"][0]
+    assert first_error["field"] == "availability.1" and "merge" in first_error["message"]
     garbage = client.post(f"/api/events/{event_id}/participants", json={"kind": "alien", "availability": "noon"})
     assert garbage.status_code == 422 and garbage.json()["errors"][0]["field"] == "kind"
     bad_event = client.post("/api/events", json=EVENT | {"held_on": "someday", "sessions": [
