@@ -76,7 +76,7 @@ def bench_schedule(
     requests: Annotated[int, typer.Option(min=1, max=1_000_000)] = 3000,
     slots: Annotated[int, typer.Option(min=4, max=200)] = 16,
     tables: Annotated[int, typer.Option(min=1, max=10_000)] = 200,
-    time_limit: Annotated[float, typer.Option(help="Solver time limit (s).", min=1, max=600)] = 20.0,
+    time_limit: Annotated[float, typer.Option(help="Time limit for the whole solve (s).", min=1, max=600)] = 25.0,
     workers: Annotated[int, typer.Option(help="CP-SAT search workers.", min=1, max=64)] = 2,
     seed: Annotated[int, typer.Option(help="Generator seed.")] = 7,
     output: Annotated[Path | None, typer.Option(help="Also write the figures as JSON here.")] = None,
