@@ -211,6 +211,8 @@ def request_meeting(db: Database, actor: Actor, event_id: int, data: dict[str, A
         raise ValidationFailed("The request has invalid fields", errors=errors)
     with db.transaction() as session:
         event = _event(session, event_id)
+        if event.status != de.EventStatus.OPEN.value:
+            raise Conflict("This event no longer takes meeting requests")
         if data.get("requester_id") in (None, ""):
             own = session.scalar(select(EventParticipantRow).where(
                 EventParticipantRow.event_id == event_id, EventParticipantRow.user_id == actor.user_id))
