@@ -324,14 +324,22 @@ def _score(value: Any, name: str, errors: list[FieldError]) -> float | None:
 # ---- the count ranking (what "破四唯" argues against) ---------------------------------------------------
 
 
+def _competition_ranks(values: Mapping[int, float]) -> dict[int, int]:
+    """Standard competition ranking ("1224"): equal values share the best rank, so ties are not invented."""
+    ordered = sorted(values.values(), reverse=True)
+    first: dict[float, int] = {}
+    for position, value in enumerate(ordered, start=1):
+        first.setdefault(value, position)
+    return {key: first[value] for key, value in values.items()}
+
+
 def count_ranks(owner_counts: Mapping[int, int], technology_owner: Mapping[int, int | None]) -> dict[int, int]:
     """Rank technologies by how many patents and papers their owner organisation has in the catalog
-    (the traditional count-based view); 1 = most. Ties share the order of technology id."""
-    order = sorted(technology_owner, key=lambda t: (-owner_counts.get(technology_owner[t] or -1, 0), t))
-    return {tech: rank for rank, tech in enumerate(order, start=1)}
+    (the traditional count-based view); 1 = most; technologies of the same owner share a rank."""
+    return _competition_ranks({tech: float(owner_counts.get(owner or -1, 0)) for tech, owner in
+                               technology_owner.items()})
 
 
 def score_ranks(scores: Mapping[int, float]) -> dict[int, int]:
-    """Rank by market-value score (1 = highest); ties by technology id."""
-    order = sorted(scores, key=lambda t: (-scores[t], t))
-    return {tech: rank for rank, tech in enumerate(order, start=1)}
+    """Rank by market-value score (1 = highest); equal scores share a rank."""
+    return _competition_ranks(dict(scores))

@@ -271,10 +271,11 @@ def compare(db: Database, *, technology_field: str = "", province_code: str = ""
 
     disagreements = sorted(techs, key=lambda t: (-abs(by_count[t] - by_score[t]), by_score[t]))[:limit]
     return {"definition": "count rank: technologies ordered by how many patents and paper results their owner "
-                          "organisation has in this catalog (the count-based view); score rank: market-value score",
+                          "organisation has in this catalog (the count-based view; technologies of one owner share "
+                          "a rank); score rank: market-value score; both use competition ranking (1224)",
             "total": len(techs),
-            "by_score": [item(t) for t in sorted(techs, key=lambda t: by_score[t])[:limit]],
-            "by_count": [item(t) for t in sorted(techs, key=lambda t: by_count[t])[:limit]],
+            "by_score": [item(t) for t in sorted(techs, key=lambda t: (by_score[t], t))[:limit]],
+            "by_count": [item(t) for t in sorted(techs, key=lambda t: (by_count[t], by_score[t], t))[:limit]],
             "disagreements": [item(t) for t in disagreements]}
 
 

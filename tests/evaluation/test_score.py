@@ -104,8 +104,8 @@ def test_shipped_mapping_covers_the_chip_sectors() -> None:
 
 
 def test_count_and_score_ranks() -> None:
-    assert ev.score_ranks({1: 10.0, 2: 30.0, 3: 30.0}) == {2: 1, 3: 2, 1: 3}
-    assert ev.count_ranks({100: 5, 200: 1}, {1: 200, 2: 100, 3: None}) == {2: 1, 1: 2, 3: 3}
+    assert ev.score_ranks({1: 10.0, 2: 30.0, 3: 30.0}) == {2: 1, 3: 1, 1: 3}  # ties share a rank ("1224")
+    assert ev.count_ranks({100: 5, 200: 1}, {1: 200, 2: 100, 3: None, 4: 100}) == {2: 1, 4: 1, 1: 3, 3: 4}
 
 
 def test_evaluation_record_validation_names_fields() -> None:

@@ -58,7 +58,11 @@ def _seed_event(db: Database) -> str:
     with db.read() as session:
         if session.scalar(select(EventRow.id).where(EventRow.title == EVENT_TITLE)):
             return "event exists"
+        # Hard-tech patents make the projects of the sample roadshow (small catalogs fall back to anything).
         techs = session.execute(select(TechnologyRow.id, TechnologyRow.title).where(
+            TechnologyRow.trl.is_not(None), TechnologyRow.kind == "patent",
+            TechnologyRow.technology_field.in_(["F01", "F03", "F05", "F06"])).order_by(TechnologyRow.id).limit(24)
+        ).all() or session.execute(select(TechnologyRow.id, TechnologyRow.title).where(
             TechnologyRow.trl.is_not(None)).order_by(TechnologyRow.id).limit(24)).all()
         fund_rows = session.execute(select(FundRow.id, FundRow.name, FundRow.owner_user_id).order_by(FundRow.id)
                                     ).all()
