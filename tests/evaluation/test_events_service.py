@@ -156,3 +156,16 @@ def test_withdrawn_participant_frees_slots_and_others_stay(client: TestClient, d
     assert {m.request_id for m in after} == ({m.request_id for m in before} - {rids[4]}) | {rids[0]}
     kept = {m.request_id: m for m in after}
     assert all(kept[m.request_id] == m for m in before if m.request_id != rids[4])
+
+
+def test_event_form_for_operators(client: TestClient, make_user: Callable[..., Any]) -> None:
+    csrf = login(client, make_user(Role.OPERATOR))
+    assert client.get("/events/new", headers={"accept": "text/html"}).status_code == 200
+    form = {"csrf_token": csrf, "title": "表单路演", "held_on": "2026-12-09", "tables": "4", "s0_title": "上午",
+            "s0_start": "09:00", "s0_slots": "6", "s0_minutes": "20", "s1_start": "09:30", "s1_slots": "2"}
+    page = client.post("/events/new", data=form, headers={"accept": "text/html"})
+    assert page.status_code == 422 and "sessions" in page.text  # the second session overlaps the first
+    created = client.post("/events/new", data=form | {"s1_start": "14:00"}, follow_redirects=False)
+    assert created.status_code == 303
+    event = client.get("/api" + created.headers["location"]).json()["event"]
+    assert [len(s["slots"]) for s in event["sessions"]] == [6, 2] and event["tables"] == 4

@@ -9,6 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Request
 from fastapi.responses import RedirectResponse, Response
 
+from techbridge.errors import ValidationFailed
 from techbridge.services import events
 from techbridge.services.events.scheduling import (
     WEB_OPTIONS,
@@ -41,6 +42,37 @@ def api_create(db: DatabaseDep, actor: ActorDep, data: Annotated[dict[str, Any],
         "title": "…", "held_on": "2026-12-08", "tables": 20,
         "sessions": [{"title": "上午", "start": "09:00", "slots": 8, "slot_minutes": 20}]}])]) -> dict[str, Any]:
     return {"ok": True, "id": events.create_event(db, actor, data)}
+
+
+SESSION_ROWS = 3
+EVENT_FORM = {"title", "venue", "held_on", "description", "tables", "table_capacity",
+              *(f"s{i}_{part}" for i in range(SESSION_ROWS) for part in ("title", "start", "slots", "minutes"))}
+
+
+def _event_from_form(form: dict[str, Any]) -> dict[str, Any]:
+    """The flat form (up to three session rows; blank rows skipped) as the service's event dict."""
+    data = {k: v for k, v in form.items() if not k.startswith("s") or k == "sessions"}
+    data["sessions"] = [{"title": form.get(f"s{i}_title", ""), "start": form.get(f"s{i}_start"),
+                         "slots": form.get(f"s{i}_slots"), "slot_minutes": form.get(f"s{i}_minutes")}
+                        for i in range(SESSION_ROWS) if form.get(f"s{i}_start") or form.get(f"s{i}_slots")]
+    return data
+
+
+@router.get("/events/new", include_in_schema=False)
+def page_new(request: Request, actor: ActorDep) -> Response:
+    actor.require_login()
+    return render(request, "events/form.html", {"values": {}, "errors": {}, "rows": range(SESSION_ROWS)})
+
+
+@router.post("/events/new", include_in_schema=False)
+async def page_create(request: Request, db: DatabaseDep, actor: ActorDep) -> Response:
+    form = await read_form(request, allowed=EVENT_FORM)
+    try:
+        event_id = events.create_event(db, actor, _event_from_form(form))
+    except ValidationFailed as exc:
+        return render(request, "events/form.html", {"values": form, "errors": {e.field: e.message for e in exc.errors},
+                                                    "error": exc, "rows": range(SESSION_ROWS)}, status_code=422)
+    return RedirectResponse(f"/events/{event_id}", status_code=303)
 
 
 def _mine(db: Any, actor: Any, overview: dict[str, Any]) -> dict[str, Any] | None:
