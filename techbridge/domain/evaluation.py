@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from techbridge.domain.roles import Role
 from techbridge.errors import FieldError, ValidationFailed
 
 FORMULA_VERSION = "mv-1"
@@ -305,6 +306,18 @@ def validate_evaluation_record(data: Mapping[str, Any]) -> dict[str, Any]:
     if errors:
         raise ValidationFailed("The evaluation record has invalid fields", errors=errors)
     return out
+
+
+def may_file_record(kind: str, roles: frozenset[Role], organisation_id: int | None, owner_id: int | None) -> bool:
+    """Who may file which evaluation: self — members of the owning organisation; second party — the using
+    side (technology managers, enterprise members); third party — experts. Operators may file any kind."""
+    if Role.OPERATOR in roles:
+        return True
+    if kind == EvaluationKind.SELF.value:
+        return organisation_id is not None and organisation_id == owner_id
+    if kind == EvaluationKind.SECOND_PARTY.value:
+        return bool(roles & {Role.TECHNOLOGY_MANAGER, Role.ENTERPRISE_MEMBER})
+    return kind == EvaluationKind.THIRD_PARTY.value and Role.EXPERT in roles
 
 
 def _score(value: Any, name: str, errors: list[FieldError]) -> float | None:

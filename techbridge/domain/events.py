@@ -70,6 +70,14 @@ def require_organiser(roles: frozenset[Role], user_id: int | None, organiser_use
     raise PermissionDenied("Only the event's organiser or an operator may do this")
 
 
+def acts_for(roles: frozenset[Role], user_id: int | None, participant_user_id: int | None,
+             organiser_user_id: int | None) -> bool:
+    """A user acts for a participant when it is their own registration, or they organise the event."""
+    if user_id is not None and user_id == participant_user_id:
+        return True
+    return can_organise(roles) or (user_id is not None and user_id == organiser_user_id)
+
+
 # ---- the scheduling problem ----------------------------------------------------------------------------
 
 

@@ -23,7 +23,6 @@ from sqlalchemy.orm import Session
 
 from techbridge.domain import evaluation as ev
 from techbridge.domain.enums import ListingStatus, TechnologyKind
-from techbridge.domain.roles import Role
 from techbridge.errors import FieldError, NotFound, PermissionDenied, ValidationFailed
 from techbridge.services.actor import Actor
 from techbridge.services.matching import MatchingService
@@ -283,18 +282,8 @@ def compare(db: Database, *, technology_field: str = "", province_code: str = ""
 
 
 def _require_record_author(actor: Actor, kind: str, owner_id: int | None) -> None:
-    """self: members of the owning organisation; second party: a technology manager or enterprise (the buyer
-    side); third party: an expert. Operators may record any kind."""
     actor.require_login()
-    roles = actor.roles
-    if Role.OPERATOR in roles:
-        return
-    allowed = {
-        ev.EvaluationKind.SELF.value: actor.organisation_id is not None and actor.organisation_id == owner_id,
-        ev.EvaluationKind.SECOND_PARTY.value: bool(roles & {Role.TECHNOLOGY_MANAGER, Role.ENTERPRISE_MEMBER}),
-        ev.EvaluationKind.THIRD_PARTY.value: Role.EXPERT in roles,
-    }
-    if not allowed.get(kind, False):
+    if not ev.may_file_record(kind, actor.roles, actor.organisation_id, owner_id):
         raise PermissionDenied(f"Your account cannot file a {kind} evaluation: self evaluations come from the owning "
                                "organisation, second-party from managers or enterprises, third-party from experts")
 

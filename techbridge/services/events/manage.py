@@ -199,8 +199,7 @@ def _participant(session: Session, event_id: int, pid: Any, field: str) -> Event
 
 
 def _acts_for(actor: Actor, event: EventRow, participant: EventParticipantRow) -> bool:
-    return participant.user_id == actor.user_id or de.can_organise(actor.roles) or \
-        actor.user_id == event.organiser_user_id
+    return de.acts_for(actor.roles, actor.user_id, participant.user_id, event.organiser_user_id)
 
 
 def request_meeting(db: Database, actor: Actor, event_id: int, data: dict[str, Any]) -> int:
