@@ -20,7 +20,7 @@ from typing import Any
 from techbridge.domain.roles import Role
 from techbridge.errors import FieldError, ValidationFailed
 
-FORMULA_VERSION = "mv-1"
+FORMULA_VERSION = "mv-2"
 
 
 class Component(StrEnum):
@@ -57,6 +57,24 @@ FRESHNESS_HORIZON_DAYS = 365
 # The case pipeline (DOMAIN.md §5 / DESIGN cases); a case at stage i counts (i + 1) / len(CASE_STAGES).
 CASE_STAGES: tuple[str, ...] = ("discovery", "evaluation", "nda", "negotiation", "contract", "registration",
                                 "pilot", "industrialisation")
+
+
+# A lexical match counts as demand-side evidence only when it shares a content word: function words alone
+# ("the", "of", "的") are not evidence that a technology answers a demand. Semantic matches carry no terms and
+# count when their similarity reaches MIN_SEMANTIC_SIMILARITY.
+_FUNCTION_WORDS_TEXT = (
+    "a an and are as at be by for from has have in into is it its of on or that the this to was with without "
+    "which can not no we our how what when will would should than then there these those very more most "
+    "的 了 和 与 及 或 在 是 一种 一个 方法 基于 研究 用于 进行 及其 以及 通过 对 中 等")
+FUNCTION_WORDS = frozenset(_FUNCTION_WORDS_TEXT.split())
+MIN_SEMANTIC_SIMILARITY = 0.5
+
+
+def is_demand_evidence(matched_terms: Sequence[str], semantic_similarity: float | None) -> bool:
+    """Whether one top-k match of a demand counts as evidence of demand for the technology."""
+    if semantic_similarity is not None and semantic_similarity >= MIN_SEMANTIC_SIMILARITY:
+        return True
+    return any(term.lower() not in FUNCTION_WORDS and len(term) > 1 for term in matched_terms)
 
 
 def sat(x: float, half: float) -> float:

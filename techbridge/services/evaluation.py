@@ -71,7 +71,8 @@ class _Context:
 
 def _demand_hits(db: Database, matching: MatchingService, today: dt.date) -> tuple[dict[int, list[int]],
                                                                                    dict[int, float]]:
-    """Match every live demand once; a technology 'fits' a demand when it is in that demand's top 10."""
+    """Match every live demand once; a technology 'fits' a demand when it is in that demand's top 10 and the
+    match shares a content word (or is semantically close): see domain.evaluation.is_demand_evidence."""
     with db.read() as session:
         demands = session.execute(select(DemandRow.id, DemandRow.budget_wan).where(
             DemandRow.status == ListingStatus.LISTED.value, DemandRow.expires_at >= today)).all()
@@ -79,7 +80,8 @@ def _demand_hits(db: Database, matching: MatchingService, today: dt.date) -> tup
     budgets = {int(d): float(b or 0) for d, b in demands}
     for demand_id, _budget in demands:
         for match in matching.matches_for_demand(int(demand_id), top=TOP_K):
-            hits[match.technology_id].append(int(demand_id))
+            if ev.is_demand_evidence(match.reasons.matched_terms, match.reasons.semantic_similarity):
+                hits[match.technology_id].append(int(demand_id))
     return hits, budgets
 
 

@@ -117,3 +117,12 @@ def test_evaluation_record_validation_names_fields() -> None:
     ok = ev.validate_evaluation_record({"kind": "third_party", "evaluator": "某评估中心（示例）", "trl": "6",
                                         "value_economic": "80", "pricing_method": "asset_appraisal"})
     assert ok["trl"] == 6 and ok["value_economic"] == 80.0
+
+
+def test_function_words_alone_are_not_demand_evidence() -> None:
+    assert not ev.is_demand_evidence(("the", "of", "and"), None)
+    assert not ev.is_demand_evidence(("的",), None)
+    assert not ev.is_demand_evidence((), None)
+    assert ev.is_demand_evidence(("of", "planter"), None)
+    assert ev.is_demand_evidence(("馅料",), None)
+    assert ev.is_demand_evidence((), 0.72) and not ev.is_demand_evidence((), 0.2)
