@@ -71,21 +71,21 @@ class CaseParty(StrEnum):
     PARTY_MEMBER = "party_member"  # a member of the seller, buyer or host organisation
 
 
-M, O = CaseParty.MANAGER, CaseParty.OPERATOR
+M, OP = CaseParty.MANAGER, CaseParty.OPERATOR
 # Who may do what on a case.
 CASE_ACTIONS: dict[str, frozenset[CaseParty]] = {
-    "open": frozenset({CaseParty.TECHNOLOGY_MANAGER, O}),
-    "advance": frozenset({M, O}),
-    "move_back": frozenset({M, O}),
-    "close": frozenset({M, O}),
-    "reopen": frozenset({M, O}),
-    "assign": frozenset({O}),
-    "add_task": frozenset({M, O}),
-    "complete_task": frozenset({M, O, CaseParty.TASK_OWNER}),
-    "add_note": frozenset({M, O, CaseParty.PARTY_MEMBER}),
-    "add_document": frozenset({M, O, CaseParty.PARTY_MEMBER}),
-    "handoff": frozenset({M, O}),
-    "view": frozenset({M, O, CaseParty.PARTY_MEMBER, CaseParty.TASK_OWNER}),
+    "open": frozenset({CaseParty.TECHNOLOGY_MANAGER, OP}),
+    "advance": frozenset({M, OP}),
+    "move_back": frozenset({M, OP}),
+    "close": frozenset({M, OP}),
+    "reopen": frozenset({M, OP}),
+    "assign": frozenset({OP}),
+    "add_task": frozenset({M, OP}),
+    "complete_task": frozenset({M, OP, CaseParty.TASK_OWNER}),
+    "add_note": frozenset({M, OP, CaseParty.PARTY_MEMBER}),
+    "add_document": frozenset({M, OP, CaseParty.PARTY_MEMBER}),
+    "handoff": frozenset({M, OP}),
+    "view": frozenset({M, OP, CaseParty.PARTY_MEMBER, CaseParty.TASK_OWNER}),
 }
 MOVES = ("advance", "move_back", "close", "reopen")
 
