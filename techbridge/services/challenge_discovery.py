@@ -73,7 +73,7 @@ def propose(db: Database, matching: _Matcher, call_id: int, *, top: int = 10) ->
         past = session.execute(select(ChallengeApplicationRow.organisation_id, ChallengeCallRow.title).join(
             ChallengeAwardRow, ChallengeAwardRow.application_id == ChallengeApplicationRow.id).join(
             ChallengeCallRow, ChallengeCallRow.id == ChallengeApplicationRow.call_id).where(
-            ChallengeCallRow.technology_field == field_code, ChallengeCallRow.id != call_id)).tuples().all()
+            ChallengeCallRow.technology_field == field_code, ChallengeCallRow.id != call_id)).all()
         for org_id, title in past:
             if org_id != issuer:
                 scores[org_id] = scores.get(org_id, 0.0) + PAST_AWARD_BONUS

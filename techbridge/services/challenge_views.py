@@ -56,7 +56,7 @@ def list_calls(db: Database, actor: Actor, *, state: str = "", mine: bool = Fals
     if state:
         stmt = stmt.where(ChallengeCallRow.state == state)
     with db.read() as session:
-        names = dict(session.execute(select(OrganisationRow.id, OrganisationRow.name)).tuples().all())
+        names = dict(session.execute(select(OrganisationRow.id, OrganisationRow.name)).all())
         out = []
         for call in session.scalars(stmt.order_by(ChallengeCallRow.deadline.desc(), ChallengeCallRow.id.desc())):
             who = parties(session, actor, call)
@@ -72,7 +72,7 @@ def call_view(db: Database, actor: Actor, call_id: int, *, today: dt.date | None
         who = parties(session, actor, call) if call else frozenset()
         if call is None or not _visible(call, who):
             raise NotFound(f"No challenge call with id {call_id}; check the id in the list of calls")
-        names = dict(session.execute(select(OrganisationRow.id, OrganisationRow.name)).tuples().all())
+        names = dict(session.execute(select(OrganisationRow.id, OrganisationRow.name)).all())
         view = summary(call, names)
         milestones = list(session.scalars(select(ChallengeMilestoneRow).where(
             ChallengeMilestoneRow.call_id == call.id).order_by(ChallengeMilestoneRow.seq)))
@@ -169,7 +169,7 @@ def _awards(session: Session, call_id: int, milestones: list[ChallengeMilestoneR
 def _panel(session: Session, call_id: int) -> list[dict[str, Any]]:
     rows = session.execute(select(UserRow.id, UserRow.display_name).join(
         ChallengePanelRow, ChallengePanelRow.expert_user_id == UserRow.id).where(ChallengePanelRow.call_id == call_id))
-    return [{"user_id": uid, "name": name} for uid, name in rows.tuples()]
+    return [{"user_id": uid, "name": name} for uid, name in rows]
 
 
 def _objection(row: ChallengeObjectionRow) -> dict[str, Any]:

@@ -186,7 +186,7 @@ def _start_notice(session: Session, call: ChallengeCallRow, on: dt.date) -> dict
         raise IllegalTransition("Cannot publish a ranking without applications; terminate the call instead")
     counts = dict(session.execute(select(ChallengeReviewRow.application_id, func.count()).where(
         ChallengeReviewRow.application_id.in_([a.id for a in apps])).group_by(
-        ChallengeReviewRow.application_id)).tuples().all())
+        ChallengeReviewRow.application_id)).all())
     short = [a.id for a in apps if counts.get(a.id, 0) < call.min_reviews]
     if short:
         raise IllegalTransition(f"Applications {', '.join(map(str, short))} have fewer than {call.min_reviews} "
@@ -384,7 +384,7 @@ def score(db: Database, actor: Actor, application_id: int, scores: Mapping[str, 
 def ranking(session: Session, call_id: int) -> list[rules.Ranked]:
     totals: dict[int, list[Any]] = {a.id: [] for a in _eligible(session, call_id)}
     for app_id, total in session.execute(select(ChallengeReviewRow.application_id, ChallengeReviewRow.total).where(
-            ChallengeReviewRow.application_id.in_(list(totals)))).tuples():
+            ChallengeReviewRow.application_id.in_(list(totals)))):
         totals[app_id].append(total)
     return rules.rank({app_id: rules.aggregate(values) for app_id, values in totals.items()})
 

@@ -34,7 +34,7 @@ def _iso(value: dt.date | dt.datetime | None) -> str | None:
 
 
 def _names(session: Session) -> dict[int, str]:
-    return dict(session.execute(select(OrganisationRow.id, OrganisationRow.name)).tuples().all())
+    return dict(session.execute(select(OrganisationRow.id, OrganisationRow.name)).all())
 
 
 def _stage_changes(session: Session, case_ids: list[int]) -> dict[int, list[tuple[dt.datetime, Stage]]]:
@@ -44,7 +44,7 @@ def _stage_changes(session: Session, case_ids: list[int]) -> dict[int, list[tupl
     for case_id, at, to_stage in session.execute(select(CaseEventRow.case_id, CaseEventRow.at, CaseEventRow.to_stage)
                                                  .where(CaseEventRow.case_id.in_(case_ids),
                                                         CaseEventRow.kind.in_(("open", "stage")))
-                                                 .order_by(CaseEventRow.at, CaseEventRow.id)).tuples():
+                                                 .order_by(CaseEventRow.at, CaseEventRow.id)):
         if to_stage:
             out[case_id].append((at, Stage(to_stage)))
     return out
@@ -73,7 +73,7 @@ def case_view(db: Database, actor: Actor, case_id: int, *, now: dt.datetime | No
         names = _names(session)
         view = case_summary(case, names, now)
         changes = _stage_changes(session, [case.id])[case.id]
-        users = dict(session.execute(select(UserRow.id, UserRow.display_name)).tuples().all())
+        users = dict(session.execute(select(UserRow.id, UserRow.display_name)).all())
         view.update({
             "summary": case.summary, "demand_id": case.demand_id, "technology_id": case.technology_id,
             "team_application_id": case.team_application_id, "seller_org_id": case.seller_org_id,
@@ -172,7 +172,7 @@ def desk(db: Database, actor: Actor, *, scope: str = "mine", now: dt.datetime | 
             task_stmt = task_stmt.where((CaseRow.manager_user_id == manager) | (CaseTaskRow.owner_user_id == manager))
         overdue = [{"task_id": t.id, "case_id": t.case_id, "case": title, "title": t.title, "due_on": _iso(t.due_on),
                     "days_late": (now.date() - t.due_on).days if t.due_on else 0, "owner_user_id": t.owner_user_id}
-                   for t, title in session.execute(task_stmt.order_by(CaseTaskRow.due_on)).tuples()]
+                   for t, title in session.execute(task_stmt.order_by(CaseTaskRow.due_on))]
         extra = 0
         if manager is None:
             accepted = session.scalar(select(func.count()).select_from(MatchFeedbackRow).where(
@@ -189,7 +189,7 @@ def desk(db: Database, actor: Actor, *, scope: str = "mine", now: dt.datetime | 
             by_manager: dict[int | None, list[CaseRow]] = defaultdict(list)
             for case in cases:
                 by_manager[case.manager_user_id].append(case)
-            users = dict(session.execute(select(UserRow.id, UserRow.display_name)).tuples().all())
+            users = dict(session.execute(select(UserRow.id, UserRow.display_name)).all())
             late: dict[int | None, int] = defaultdict(int)
             for task in overdue:
                 late[next((c.manager_user_id for c in cases if c.id == task["case_id"]), None)] += 1
@@ -210,10 +210,10 @@ def remind(db: Database, *, today: dt.date | None = None, days_ahead: int = 3) -
     created = 0
     with db.transaction() as session:
         sent = set(session.execute(select(NotificationRow.user_id, NotificationRow.body)
-                                   .where(NotificationRow.kind == "deadline")).tuples().all())
+                                   .where(NotificationRow.kind == "deadline")).all())
         for task, title in session.execute(select(CaseTaskRow, CaseRow.title).join(
                 CaseRow, CaseRow.id == CaseTaskRow.case_id).where(CaseTaskRow.done_at.is_(None),
-                                                                  CaseTaskRow.due_on <= horizon)).tuples():
+                                                                  CaseTaskRow.due_on <= horizon)):
             key = f"task:{task.id}:{task.due_on}"
             owner = task.owner_user_id
             if owner is None or (owner, key) in sent:

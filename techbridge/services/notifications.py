@@ -50,7 +50,7 @@ def users_of_organisation(session: Session, organisation_id: int | None) -> list
 
 
 def operators(session: Session) -> list[int]:
-    rows = session.execute(select(UserRow.id, UserRow.roles)).tuples().all()
+    rows = session.execute(select(UserRow.id, UserRow.roles)).all()
     return [int(uid) for uid, roles in rows if "operator" in (roles or [])]
 
 
