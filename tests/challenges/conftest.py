@@ -66,8 +66,10 @@ def call_data(**changes: Any) -> dict[str, Any]:
 def world(db: Database, settings: Settings) -> World:
     rows = [{"external_id": k, "name": n, "kind": kind, "province_code": "110000"} for k, n, kind in ORGS]
     import_records(db, settings, SYSTEM, "organisations", iter(enumerate(rows, start=2)))
-    people = [{"external_id": "p-uni", "name": "张研究员", "organisation_external_id": "uni", "expertise": "正极材料", "roles": "researcher"},
-              {"external_id": "p-ins", "name": "李工", "organisation_external_id": "ins", "expertise": "电池", "roles": "researcher"}]
+    people = [{"external_id": "p-uni", "name": "张研究员", "organisation_external_id": "uni", "expertise": "正极材料",
+               "roles": "researcher"},
+              {"external_id": "p-ins", "name": "李工", "organisation_external_id": "ins", "expertise": "电池",
+               "roles": "researcher"}]
     import_records(db, settings, SYSTEM, "people", iter(enumerate(people, start=2)))
     techs = [{"external_id": "t-uni", "title": "高镍三元正极材料共沉淀制备方法", "abstract": "提高电池循环寿命",
               "keywords": "正极;循环寿命", "technology_field": "F06", "owner_external_id": "uni", "trl": 5},
@@ -125,7 +127,8 @@ def run_to_evaluating(db: Database, world: World) -> tuple[int, dict[str, int]]:
         "uni": challenges.apply(db, u["applicant_uni"], call_id, application_data(
             world, team_name="甲大学团队", prior_technology_ids=[world["t-uni"]], member_person_ids=[world["p-uni"]])),
         "ins": challenges.apply(db, u["applicant_ins"], call_id, application_data(
-            world, team_name="乙研究院团队", prior_technology_ids=[world["t-ins"]], member_person_ids=[world["p-ins"]])),
+            world, team_name="乙研究院团队", prior_technology_ids=[world["t-ins"]],
+            member_person_ids=[world["p-ins"]])),
         "uni2": challenges.apply(db, u["applicant_uni2"], call_id, application_data(world, team_name="丙大学团队")),
     }
     after = TODAY + dt.timedelta(days=31)

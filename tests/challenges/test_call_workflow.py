@@ -141,7 +141,8 @@ def test_trimmed_mean_with_five_reviewers(db: Database, world: World) -> None:
     marks = {"expert_a": 9, "expert_c": 8, "expert_d": 8, "expert_b": 2}  # expert_uni is conflicted on uni
     for expert, mark in marks.items():
         challenges.score(db, world.users[expert], apps["uni"], dict.fromkeys(SCORES, mark), today=AFTER)
-    ranking = {r["application_id"]: r for r in challenge_views.call_view(db, world.users["operator"], call_id)["ranking"]}
+    view = challenge_views.call_view(db, world.users["operator"], call_id)
+    ranking = {r["application_id"]: r for r in view["ranking"]}
     assert ranking[apps["uni"]]["score"] == "67.50" and ranking[apps["uni"]]["method"] == "mean"
     for expert, mark in {"expert_e": 9, "expert_c": 8, "expert_d": 8, "expert_b": 2, "expert_uni": 8}.items():
         challenges.score(db, world.users[expert], apps["uni2"], dict.fromkeys(SCORES, mark), today=AFTER)
