@@ -165,14 +165,15 @@ def open_from_match(db: Database, actor: Actor, demand_id: int, technology_id: i
         if feedback is None or feedback.decision != "accept":
             raise ValidationFailed("No accepted match", errors=[FieldError(
                 "technology_id", "this technology was not accepted for the demand; accept the match first")])
+        feedback_id = int(feedback.id)
         existing = session.scalar(select(CaseRow.id).where(CaseRow.source == "match",
-                                                           CaseRow.source_id == feedback.id))
+                                                           CaseRow.source_id == feedback_id))
         if existing:
             return int(existing)
         demand, tech = session.get(DemandRow, demand_id), session.get(TechnologyRow, technology_id)
         title = f"{demand.title if demand else demand_id} × {tech.title if tech else technology_id}"[:300]
     return open_case(db, actor, {"title": title, "demand_id": demand_id, "technology_id": technology_id,
-                                 "source": "match", "source_id": feedback.id})
+                                 "source": "match", "source_id": feedback_id})
 
 
 def open_from_award(db: Database, actor: Actor, award_id: int) -> int:
