@@ -12,7 +12,7 @@ import pytest
 
 from techbridge.domain.cases import Stage
 from techbridge.errors import IllegalTransition, NotFound, PermissionDenied, ValidationFailed
-from techbridge.services import cases, challenge_views, challenges, desk, notifications
+from techbridge.services import cases, challenge_views, desk, notifications
 from techbridge.services.matching import MatchingService
 from techbridge.storage.db import Database
 from tests.challenges.conftest import World
