@@ -253,6 +253,9 @@ def hand_off_to_contracts(db: Database, actor: Actor, case_id: int) -> str:
             status, ref, detail = "handed_off", str(getattr(result, "id", result)), "contract draft started"
         except TechbridgeError as exc:
             status, detail = "handoff_failed", exc.message
+        except Exception:  # another area's module must not break the case move that already happened
+            log.exception("contract hand-off failed for case %s", case_id)
+            status, detail = "handoff_failed", "contract registration raised an unexpected error; see the log"
     with db.transaction() as session:
         case = _case(session, case_id)
         case.contract_status, case.contract_ref = status, ref
