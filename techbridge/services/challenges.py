@@ -25,6 +25,7 @@ from techbridge.services._challenge_input import clean_application, clean_call
 from techbridge.services.actor import Actor
 from techbridge.storage.db import Database
 from techbridge.storage.tables.accounts import UserRow
+from techbridge.storage.tables.base import utcnow
 from techbridge.storage.tables.catalog import OrganisationRow, PersonRow, TechnologyRow
 from techbridge.storage.tables.challenges import (
     ChallengeApplicationRow,
@@ -72,10 +73,14 @@ def _dates(call: ChallengeCallRow) -> CallDates:
     return CallDates(call.deadline, call.notice_until)
 
 
-def _event(session: Session, call: ChallengeCallRow, actor: Actor, action: str, *, from_state: str | None = None,
-           to_state: str | None = None, reason: str = "", data: dict[str, Any] | None = None) -> None:
+def _event(session: Session, call: ChallengeCallRow, actor: Actor, action: str, *, today: dt.date | None,
+           from_state: str | None = None, to_state: str | None = None, reason: str = "",
+           data: dict[str, Any] | None = None) -> None:
+    """Audit one step. A step replayed for a given ``today`` (tests, the demo) is dated that day."""
+    now = utcnow()
+    at = now if today is None else dt.datetime.combine(today, now.time())
     session.add(ChallengeEventRow(call_id=call.id, user_id=actor.user_id, action=action, from_state=from_state,
-                                  to_state=to_state, reason=reason, data=data or {}))
+                                  to_state=to_state, reason=reason, data=data or {}, at=at))
 
 
 def _applicant_users(session: Session, call_id: int) -> list[int]:
@@ -88,7 +93,7 @@ def _applicant_users(session: Session, call_id: int) -> list[int]:
 
 # ---------------------------------------------------------------- drafting
 
-def create_call(db: Database, actor: Actor, data: Mapping[str, Any]) -> int:
+def create_call(db: Database, actor: Actor, data: Mapping[str, Any], *, today: dt.date | None = None) -> int:
     """An issuer (member of a government body or an enterprise) drafts a call for their organisation; an
     operator may draft one for any such organisation (``issuer_org_id``)."""
     actor.require_login()
@@ -110,7 +115,7 @@ def create_call(db: Database, actor: Actor, data: Mapping[str, Any]) -> int:
         session.add(call)
         session.flush()
         _save_milestones(session, call.id, milestones)
-        _event(session, call, actor, "create", to_state=CallState.DRAFT.value)
+        _event(session, call, actor, "create", today=today, to_state=CallState.DRAFT.value)
         return int(call.id)
 
 
@@ -136,7 +141,8 @@ def update_call(db: Database, actor: Actor, call_id: int, data: Mapping[str, Any
             setattr(call, key, value)
         if milestones is not None:
             _save_milestones(session, call.id, milestones)
-        _event(session, call, actor, "edit", data={"fields": sorted(values) + (["milestones"] if milestones else [])})
+        changed = sorted(values) + (["milestones"] if milestones else [])
+        _event(session, call, actor, "edit", today=today, data={"fields": changed})
 
 
 # ---------------------------------------------------------------- transitions
@@ -168,7 +174,8 @@ def transition(db: Database, actor: Actor, call_id: int, action: str, *, reason:
                     ChallengeAwardRow.call_id == call.id, ChallengeAwardRow.status == "active")):
                 award.status = "terminated"
         call.state = target.value
-        _event(session, call, actor, action, from_state=before.value, to_state=target.value, reason=reason, data=data)
+        _event(session, call, actor, action, today=today, from_state=before.value, to_state=target.value,
+               reason=reason, data=data)
         title = f"揭榜挂帅「{call.title}」: {rules.ACTION_LABELS_ZH[action]}"
         audience = notifications.users_of_organisation(session, call.issuer_org_id)
         if action in ("submit",):
@@ -256,7 +263,7 @@ def apply(db: Database, actor: Actor, call_id: int, data: Mapping[str, Any], *, 
                 setattr(existing, key, value)
         existing.status, existing.applicant_user_id = "submitted", actor.user_id
         session.flush()
-        _event(session, call, actor, "apply", data={"application_id": existing.id})
+        _event(session, call, actor, "apply", today=today, data={"application_id": existing.id})
         notifications.notify(session, notifications.users_of_organisation(session, call.issuer_org_id),
                              "state_change", f"「{call.title}」收到新的揭榜申请: {values['team_name']}",
                              link=f"/challenges/{call.id}")
@@ -285,7 +292,7 @@ def withdraw_application(db: Database, actor: Actor, application_id: int, *, tod
         if actor.organisation_id != app.organisation_id:
             raise PermissionDenied("Only the applying organisation may withdraw its application")
         app.status = "withdrawn"
-        _event(session, call, actor, "withdraw_application", data={"application_id": app.id})
+        _event(session, call, actor, "withdraw_application", today=today, data={"application_id": app.id})
 
 
 # ---------------------------------------------------------------- panel and scoring
@@ -345,7 +352,7 @@ def assign_panel(db: Database, actor: Actor, call_id: int, expert_user_ids: Sequ
             session.add(ChallengePanelRow(call_id=call.id, expert_user_id=user_id))
         session.flush()
         found = conflicts_for(session, call.id)
-        _event(session, call, actor, "assign_panel", data={"added": added, "conflicts": {
+        _event(session, call, actor, "assign_panel", today=today, data={"added": added, "conflicts": {
             str(e): {str(a): r for a, r in apps.items()} for e, apps in found.items()}})
         notifications.notify(session, added, "assignment", f"您被邀请担任「{call.title}」评审专家",
                              link=f"/challenges/{call.id}")
@@ -377,7 +384,7 @@ def score(db: Database, actor: Actor, application_id: int, scores: Mapping[str, 
                                            total=total, comment=comment[:5000]))
         else:
             row.scores, row.total, row.comment = clean_scores, total, comment[:5000]
-        _event(session, call, actor, "score", data={"application_id": app.id})
+        _event(session, call, actor, "score", today=today, data={"application_id": app.id})
         return str(total)
 
 
@@ -405,7 +412,7 @@ def object_to(db: Database, actor: Actor, call_id: int, text: str, application_i
                                     text=text.strip())
         session.add(row)
         session.flush()
-        _event(session, call, actor, "object", data={"objection_id": row.id})
+        _event(session, call, actor, "object", today=today, data={"objection_id": row.id})
         notifications.notify(session, notifications.operators(session), "state_change",
                              f"「{call.title}」公示期收到异议", body=text[:500], link=f"/challenges/{call.id}")
         return int(row.id)
@@ -428,14 +435,14 @@ def resolve_objection(db: Database, actor: Actor, objection_id: int, decision: s
         if row.status != "open":
             raise IllegalTransition(f"This objection is already {row.status}")
         row.status, row.resolution = decision, resolution.strip()
-        _event(session, call, actor, "resolve_objection", reason=resolution,
+        _event(session, call, actor, "resolve_objection", today=today, reason=resolution,
                data={"objection_id": row.id, "decision": decision})
         notifications.notify(session, [row.user_id], "state_change", f"您对「{call.title}」的异议已处理: {decision}",
                              body=resolution, link=f"/challenges/{call.id}")
 
 
 def invite(db: Database, actor: Actor, call_id: int, *, organisation_id: int | None = None,
-           person_id: int | None = None, reasons: Sequence[str] = ()) -> int:
+           person_id: int | None = None, reasons: Sequence[str] = (), today: dt.date | None = None) -> int:
     """The issuer (or operator) invites a proposed team or expert; their users get a notification."""
     actor.require_login()
     if (organisation_id is None) == (person_id is None):
@@ -444,7 +451,7 @@ def invite(db: Database, actor: Actor, call_id: int, *, organisation_id: int | N
     with db.transaction() as session:
         call = _call(session, call_id)
         rules.check_activity("invite", CallState(call.state), parties(session, actor, call), _dates(call),
-                             today_utc())
+                             today or today_utc())
         target_org = organisation_id
         if person_id is not None:
             person = session.get(PersonRow, person_id)
@@ -458,7 +465,8 @@ def invite(db: Database, actor: Actor, call_id: int, *, organisation_id: int | N
                                      invited_by_user_id=actor.user_id)
         session.add(row)
         session.flush()
-        _event(session, call, actor, "invite", data={"organisation_id": organisation_id, "person_id": person_id})
+        _event(session, call, actor, "invite", today=today,
+               data={"organisation_id": organisation_id, "person_id": person_id})
         notifications.notify(session, notifications.users_of_organisation(session, target_org), "invitation",
                              f"邀请揭榜:「{call.title}」", body="; ".join(reasons), link=f"/challenges/{call.id}")
         return int(row.id)
@@ -500,7 +508,7 @@ def review_milestone(db: Database, actor: Actor, award_id: int, milestone_id: in
         elif len(pending) == 1:
             award.status = "completed"
         session.flush()
-        _event(session, call, actor, "review_milestone", reason=comment, data={
+        _event(session, call, actor, "review_milestone", today=today, reason=comment, data={
             "award_id": award.id, "milestone_id": milestone_id, "outcome": outcome, "released_fen": amount})
         app = session.get(ChallengeApplicationRow, award.application_id)
         team_users = notifications.users_of_organisation(session, app.organisation_id if app else None)
@@ -509,7 +517,7 @@ def review_milestone(db: Database, actor: Actor, award_id: int, milestone_id: in
         remaining = session.scalar(select(func.count()).select_from(ChallengeAwardRow).where(
             ChallengeAwardRow.call_id == call.id, ChallengeAwardRow.status != "terminated"))
         if not remaining:
-            _event(session, call, actor, "terminate", from_state=call.state, to_state=CallState.TERMINATED.value,
-                   reason="every awarded team failed a milestone review")
+            _event(session, call, actor, "terminate", today=today, from_state=call.state,
+                   to_state=CallState.TERMINATED.value, reason="every awarded team failed a milestone review")
             call.state = CallState.TERMINATED.value
         return {"released_fen": amount, "award_status": award.status, "call_state": call.state}

@@ -23,7 +23,7 @@ from techbridge.storage.db import Database
 from techbridge.storage.tables.accounts import UserRow
 from techbridge.storage.tables.base import utcnow
 from techbridge.storage.tables.cases import CaseDocumentRow, CaseEventRow, CaseHandoffRow, CaseRow, CaseTaskRow
-from techbridge.storage.tables.catalog import OrganisationRow
+from techbridge.storage.tables.catalog import DemandRow, OrganisationRow, TechnologyRow
 from techbridge.storage.tables.challenges import ChallengeCallRow
 from techbridge.storage.tables.matching import MatchFeedbackRow
 from techbridge.storage.tables.notifications import NotificationRow
@@ -181,6 +181,7 @@ def desk(db: Database, actor: Actor, *, scope: str = "mine", now: dt.datetime | 
             extra = max(0, int(accepted) - int(with_case))
         result: dict[str, Any] = {
             "scope": "all" if manager is None else "mine", "board": board, "overdue_tasks": overdue,
+            "matches_to_open": _matches_without_case(session),
             "overdue_in_stage": [case_summary(c, names, now) for c in cases
                                  if Stage(c.stage) in rules.ACTIVE_STAGES and
                                  rules.overdue_in_stage(Stage(c.stage), c.stage_entered_at, now)],
@@ -199,6 +200,20 @@ def desk(db: Database, actor: Actor, *, scope: str = "mine", now: dt.datetime | 
                 "overdue_tasks": late[uid], "funnel": _figures(session, rows, now, 0)["funnel"]}
                 for uid, rows in sorted(by_manager.items(), key=lambda kv: (kv[0] is None, kv[0] or 0))]
         return result
+
+
+def _matches_without_case(session: Session, limit: int = 20) -> list[dict[str, Any]]:
+    """Accepted matches that no case follows yet: the managers' inbox of new work."""
+    opened = select(CaseRow.source_id).where(CaseRow.source == "match", CaseRow.source_id.is_not(None))
+    rows = session.execute(
+        select(MatchFeedbackRow.id, MatchFeedbackRow.demand_id, MatchFeedbackRow.technology_id, DemandRow.title,
+               TechnologyRow.title, MatchFeedbackRow.updated_at)
+        .join(DemandRow, DemandRow.id == MatchFeedbackRow.demand_id)
+        .join(TechnologyRow, TechnologyRow.id == MatchFeedbackRow.technology_id)
+        .where(MatchFeedbackRow.decision == "accept", MatchFeedbackRow.id.not_in(opened))
+        .order_by(MatchFeedbackRow.updated_at.desc(), MatchFeedbackRow.id.desc()).limit(limit)).all()
+    return [{"feedback_id": fid, "demand_id": did, "technology_id": tid, "demand": dtitle, "technology": ttitle,
+             "accepted_at": _iso(at)} for fid, did, tid, dtitle, ttitle, at in rows]
 
 
 def remind(db: Database, *, today: dt.date | None = None, days_ahead: int = 3) -> int:

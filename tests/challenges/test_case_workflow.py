@@ -58,7 +58,11 @@ def test_open_from_accepted_match(db: Database, world: World) -> None:
     with pytest.raises(ValidationFailed):
         cases.open_from_match(db, world.users["manager"], world["d-ent"], world["t-uni"])
     matching.record_feedback(world.users["ent_member"], world["d-ent"], world["t-uni"], "accept", "合适")
+    inbox = desk.desk(db, world.users["manager"])["matches_to_open"]
+    assert [(m["demand_id"], m["technology_id"]) for m in inbox] == [(world["d-ent"], world["t-uni"])]
+    assert desk.desk(db, world.users["operator"], scope="all")["accepted_matches_without_case"] == 1
     case_id = cases.open_from_match(db, world.users["manager"], world["d-ent"], world["t-uni"])
+    assert desk.desk(db, world.users["manager"])["matches_to_open"] == []
     assert cases.open_from_match(db, world.users["manager"], world["d-ent"], world["t-uni"]) == case_id
     view = desk.case_view(db, world.users["manager"], case_id)
     assert view["source"] == "match" and view["seller_org_id"] == world["uni"]

@@ -119,7 +119,7 @@ def _build_call(db: Database, actors: dict[str, Actor], index: int, today: dt.da
     # Simulated calendar: every simulated step lies in the past; published calls stay open, the notice runs now.
     start = today - dt.timedelta(days=STARTED_DAYS_AGO[state])
     deadline = start + dt.timedelta(days=37)
-    call_id = challenges.create_call(db, issuer, _call_data(index, field, title, goal, deadline))
+    call_id = challenges.create_call(db, issuer, _call_data(index, field, title, goal, deadline), today=start)
     with db.transaction() as session:
         session.execute(update(ChallengeCallRow).where(ChallengeCallRow.id == call_id).values(sample_data=True))
     if target < 1:
