@@ -74,7 +74,10 @@ def case_view(db: Database, actor: Actor, case_id: int, *, now: dt.datetime | No
         view = case_summary(case, names, now)
         changes = _stage_changes(session, [case.id])[case.id]
         users = dict(session.execute(select(UserRow.id, UserRow.display_name)).all())
+        tech = session.get(TechnologyRow, case.technology_id) if case.technology_id else None
+        demand = session.get(DemandRow, case.demand_id) if case.demand_id else None
         view.update({
+            "technology_title": tech.title if tech else None, "demand_title": demand.title if demand else None,
             "summary": case.summary, "demand_id": case.demand_id, "technology_id": case.technology_id,
             "team_application_id": case.team_application_id, "seller_org_id": case.seller_org_id,
             "buyer_org_id": case.buyer_org_id, "host_org_id": case.host_org_id, "source_id": case.source_id,
