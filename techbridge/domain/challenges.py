@@ -111,7 +111,7 @@ ACTION_LABELS_ZH = {
     "accept": "最终验收通过", "pay_reward": "兑现奖励", "terminate": "终止",
 }
 
-NOTICE_DAYS = 5  # 公示期 in calendar days; long enough to cover the usual 5 working days' practice is set per call
+NOTICE_DAYS = 5  # default 公示期 in calendar days; each call sets its own
 MIN_REVIEWS = 3  # reviews each eligible application needs before the ranking can be published
 TRIM_FROM = 5  # from this many reviewers on, the highest and lowest totals are dropped
 BASIS_POINTS = 10_000
@@ -146,6 +146,35 @@ def deadline_problem(rule: DeadlineRule, dates: CallDates, today: dt.date) -> st
     if rule is DeadlineRule.NOTICE_ENDED and today <= dates.notice_until:
         return f"the public notice runs until {dates.notice_until.isoformat()}; award after that day"
     return None
+
+
+# How long each state may last before its next step is overdue, and who owes that step. Published and notice
+# states end on the call's own dates; implementing ends with the milestones (see ``milestone_due``).
+STEP_DAYS: dict[CallState, tuple[int, Party]] = {
+    S.SUBMITTED: (10, Party.OPERATOR),  # the operator reviews a submitted call within 10 days
+    S.EVALUATING: (30, Party.OPERATOR),  # the panel scores and the ranking is published within 30 days
+    S.ACCEPTED: (30, Party.ISSUER),  # the reward is paid within 30 days of final acceptance
+}
+
+
+def step_due(state: CallState, entered: dt.date, dates: CallDates) -> tuple[dt.date, Party] | None:
+    """When the step that ends ``state`` is due and who owes it (None: no deadline, e.g. drafts)."""
+    if state is CallState.PUBLISHED and dates.deadline is not None:
+        return dates.deadline + dt.timedelta(days=1), Party.ISSUER  # close applications the day after
+    if state is CallState.NOTICE and dates.notice_until is not None:
+        return dates.notice_until + dt.timedelta(days=1), Party.ISSUER  # award once the window is over
+    if state in STEP_DAYS:
+        days, party = STEP_DAYS[state]
+        return entered + dt.timedelta(days=days), party
+    return None
+
+
+def milestone_due(awarded_on: dt.date, due_month: int) -> dt.date:
+    """The calendar date of a milestone due ``due_month`` months after the award (clamped to month end)."""
+    month = awarded_on.month - 1 + due_month
+    year, month = awarded_on.year + month // 12, month % 12 + 1
+    days_in_month = (dt.date(year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1)).day
+    return dt.date(year, month, min(awarded_on.day, days_in_month))
 
 
 def check_transition(action: str, state: CallState, parties: frozenset[Party], dates: CallDates,

@@ -14,7 +14,7 @@ from techbridge.domain import challenges as rules
 from techbridge.domain.challenges import CallState, Party
 from techbridge.errors import NotFound
 from techbridge.services.actor import Actor
-from techbridge.services.challenges import conflicts_for, parties, ranking
+from techbridge.services.challenges import conflicts_for, parties, ranking, step_deadline
 from techbridge.storage.db import Database
 from techbridge.storage.tables.accounts import UserRow
 from techbridge.storage.tables.catalog import OrganisationRow
@@ -85,6 +85,7 @@ def call_view(db: Database, actor: Actor, call_id: int, *, today: dt.date | None
                             "share_bp": m.share_bp, "share_percent": m.share_bp / 100, "criteria": m.criteria}
                            for m in milestones],
             "parties": sorted(p.value for p in who),
+            "step_due": _step_due(session, call, today or dt.date.today()),
             "actions": rules.available_actions(CallState(call.state), who),
             "timeline": _timeline(session, call.id, detailed=bool(who & {Party.ISSUER, Party.OPERATOR})),
         })
@@ -92,7 +93,7 @@ def call_view(db: Database, actor: Actor, call_id: int, *, today: dt.date | None
         if state in (CallState.NOTICE, CallState.IMPLEMENTING, CallState.ACCEPTED, CallState.REWARDED) or \
                 who & {Party.ISSUER, Party.OPERATOR}:
             view["ranking"] = _ranking(session, call.id, names)
-        view["awards"] = _awards(session, call.id, milestones, names)
+        view["awards"] = _awards(session, call.id, milestones, names, today or dt.date.today())
         if who & {Party.ISSUER, Party.OPERATOR, Party.EXPERT}:
             view["applications"] = [_application(a, names) for a in _apps(session, call.id)]
             view["panel"] = _panel(session, call.id)
@@ -123,6 +124,13 @@ def call_view(db: Database, actor: Actor, call_id: int, *, today: dt.date | None
         return view
 
 
+def _step_due(session: Session, call: ChallengeCallRow, today: dt.date) -> dict[str, Any] | None:
+    step = step_deadline(session, call)
+    if step is None:
+        return None
+    return {"due_on": step[0].isoformat(), "party": step[1].value, "overdue": step[0] < today}
+
+
 def _apps(session: Session, call_id: int) -> list[ChallengeApplicationRow]:
     return list(session.scalars(select(ChallengeApplicationRow).where(ChallengeApplicationRow.call_id == call_id)
                                 .order_by(ChallengeApplicationRow.id)))
@@ -145,7 +153,7 @@ def _ranking(session: Session, call_id: int, names: dict[int, str]) -> list[dict
 
 
 def _awards(session: Session, call_id: int, milestones: list[ChallengeMilestoneRow],
-            names: dict[int, str]) -> list[dict[str, Any]]:
+            names: dict[int, str], today: dt.date) -> list[dict[str, Any]]:
     out = []
     shares = [m.share_bp for m in milestones]
     for award in session.scalars(select(ChallengeAwardRow).where(ChallengeAwardRow.call_id == call_id)
@@ -160,6 +168,9 @@ def _awards(session: Session, call_id: int, milestones: list[ChallengeMilestoneR
             "amount_yuan": rules.yuan(award.amount_fen), "released_yuan": rules.yuan(award.released_fen),
             "amount_fen": award.amount_fen, "released_fen": award.released_fen,
             "milestones": [{"milestone_id": m.id, "title": m.title, "planned_yuan": rules.yuan(planned[i]),
+                            "due_on": rules.milestone_due(award.awarded_on, m.due_month).isoformat(),
+                            "overdue": m.id not in reviews and award.status == "active"
+                            and rules.milestone_due(award.awarded_on, m.due_month) < today,
                             "outcome": reviews[m.id].outcome if m.id in reviews else None,
                             "released_yuan": rules.yuan(reviews[m.id].released_fen) if m.id in reviews else None}
                            for i, m in enumerate(milestones)]})

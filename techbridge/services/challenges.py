@@ -73,6 +73,13 @@ def _dates(call: ChallengeCallRow) -> CallDates:
     return CallDates(call.deadline, call.notice_until)
 
 
+def step_deadline(session: Session, call: ChallengeCallRow) -> tuple[dt.date, Party] | None:
+    """When the step out of the call's current state is due and who owes it (from the state's entry date)."""
+    entered = session.scalar(select(func.max(ChallengeEventRow.at)).where(
+        ChallengeEventRow.call_id == call.id, ChallengeEventRow.to_state == call.state))
+    return rules.step_due(CallState(call.state), (entered or call.created_at).date(), _dates(call))
+
+
 def _event(session: Session, call: ChallengeCallRow, actor: Actor, action: str, *, today: dt.date | None,
            from_state: str | None = None, to_state: str | None = None, reason: str = "",
            data: dict[str, Any] | None = None) -> None:

@@ -14,9 +14,10 @@ from sqlalchemy.orm import Session
 
 from techbridge.domain import cases as rules
 from techbridge.domain.cases import CaseParty, Stage
+from techbridge.domain.challenges import Party
 from techbridge.domain.roles import Role
 from techbridge.errors import NotFound, PermissionDenied
-from techbridge.services import notifications
+from techbridge.services import challenges, notifications
 from techbridge.services.actor import Actor
 from techbridge.services.cases import parties
 from techbridge.storage.db import Database
@@ -219,6 +220,10 @@ def _matches_without_case(session: Session, limit: int = 20) -> list[dict[str, A
              "accepted_at": _iso(at)} for fid, did, tid, dtitle, ttitle, at in rows]
 
 
+STEP_LABELS_ZH = {"submitted": "审核截止", "published": "揭榜截止", "evaluating": "评审截止", "notice": "公示期结束",
+                  "implementing": "里程碑评审", "accepted": "兑现奖励截止"}
+
+
 def remind(db: Database, *, today: dt.date | None = None, days_ahead: int = 3) -> int:
     """Deadline notifications: tasks due within ``days_ahead`` days or overdue (to their owner) and calls whose
     application deadline or notice window ends soon (to the issuer). Each reminder is sent once per item and
@@ -240,16 +245,21 @@ def remind(db: Database, *, today: dt.date | None = None, days_ahead: int = 3) -
             created += notifications.notify(session, [owner], "deadline",
                                             f"{'任务已逾期' if late else '任务即将到期'}:「{task.title}」({title})",
                                             body=key, link=f"/cases/{task.case_id}")
-        calls = select(ChallengeCallRow).where(ChallengeCallRow.state.in_(("published", "notice")))
-        for call in session.scalars(calls):
-            due = call.deadline if call.state == "published" else call.notice_until
-            if due is None or not on <= due <= horizon:
+        owed_by_operators = notifications.operators(session)
+        for call in session.scalars(select(ChallengeCallRow).where(ChallengeCallRow.state.not_in(
+                ("draft", "rewarded", "terminated")))):
+            step = challenges.step_deadline(session, call)
+            if step is None or step[0] > horizon:
                 continue
+            due, party = step
             key = f"call:{call.id}:{call.state}:{due}"
-            for user in notifications.users_of_organisation(session, call.issuer_org_id):
+            owners = owed_by_operators if party is Party.OPERATOR else \
+                notifications.users_of_organisation(session, call.issuer_org_id)
+            what = STEP_LABELS_ZH.get(call.state, call.state)
+            for user in owners:
                 if (user, key) not in sent:
-                    what = "揭榜截止" if call.state == "published" else "公示期结束"
                     created += notifications.notify(session, [user], "deadline",
-                                                    f"「{call.title}」{what}: {due.isoformat()}", body=key,
+                                                    f"「{call.title}」{what}: {due.isoformat()}"
+                                                    f"{'（已逾期）' if due < on else ''}", body=key,
                                                     link=f"/challenges/{call.id}")
     return created

@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
+from techbridge.domain import challenges as rules
 from techbridge.errors import Conflict, IllegalTransition, NotFound, PermissionDenied, ValidationFailed
 from techbridge.services import challenge_views, challenges, notifications
 from techbridge.services.actor import ANONYMOUS
@@ -102,7 +103,10 @@ def test_full_workflow_with_parallel_award(db: Database, world: World) -> None:
     # 赛马: two teams in parallel, the reward split evenly in fen
     challenges.transition(db, u["issuer"], call_id, "award", winners=[apps["uni"], apps["ins"]], today=later)
     view = challenge_views.call_view(db, u["issuer"], call_id)
+    assert view["step_due"] is None  # implementing has no state deadline: its milestones carry the dates
     awards = view["awards"]
+    assert [m["due_on"] for m in awards[0]["milestones"]] == [
+        rules.milestone_due(later, month).isoformat() for month in (6, 15, 24)]
     assert [a["amount_yuan"] for a in awards] == ["1500000.00", "1500000.00"]
     assert [m["planned_yuan"] for m in awards[0]["milestones"]] == ["450000.00", "600000.00", "450000.00"]
     first, second = awards[0], awards[1]
@@ -213,6 +217,19 @@ def test_drafts_are_private_and_editable_by_the_issuer_only(db: Database, world:
     with pytest.raises(IllegalTransition):
         challenges.update_call(db, world.users["issuer"], call_id, {"title": "x"})
     assert challenges.transition(db, world.users["operator"], call_id, "return", reason="指标不清") == "draft"
+
+
+def test_step_deadlines_and_reminders(db: Database, world: World) -> None:
+    from techbridge.services import desk
+
+    call_id = challenges.create_call(db, world.users["issuer"], call_data())
+    challenges.transition(db, world.users["issuer"], call_id, "submit", today=TODAY - dt.timedelta(days=12))
+    view = challenge_views.call_view(db, world.users["issuer"], call_id)
+    assert view["step_due"] == {"due_on": (TODAY - dt.timedelta(days=2)).isoformat(), "party": "operator",
+                                "overdue": True}
+    assert desk.remind(db) == 1  # the operator owes the review
+    assert notifications.list_for(db, world.users["operator"])[0]["kind"] == "deadline"
+    assert desk.remind(db) == 0
 
 
 def test_submit_needs_a_future_deadline(db: Database, world: World) -> None:

@@ -241,3 +241,26 @@ def test_fen_from_yuan(text: str | int, fen: int) -> None:
 def test_fen_from_yuan_rejects(text: str) -> None:
     with pytest.raises(ValidationFailed):
         rules.fen_from_yuan(text)
+
+
+# ---------------------------------------------------------------- step deadlines
+
+def test_step_due() -> None:
+    entered = dt.date(2026, 1, 10)
+    dates = CallDates(dt.date(2026, 2, 1), dt.date(2026, 3, 5))
+    assert rules.step_due(CallState.DRAFT, entered, dates) is None
+    assert rules.step_due(CallState.SUBMITTED, entered, dates) == (dt.date(2026, 1, 20), Party.OPERATOR)
+    assert rules.step_due(CallState.PUBLISHED, entered, dates) == (dt.date(2026, 2, 2), Party.ISSUER)
+    assert rules.step_due(CallState.EVALUATING, entered, dates) == (dt.date(2026, 2, 9), Party.OPERATOR)
+    assert rules.step_due(CallState.NOTICE, entered, dates) == (dt.date(2026, 3, 6), Party.ISSUER)
+    assert rules.step_due(CallState.ACCEPTED, entered, dates) == (dt.date(2026, 2, 9), Party.ISSUER)
+    assert rules.step_due(CallState.REWARDED, entered, dates) is None
+
+
+@pytest.mark.parametrize(("awarded", "months", "due"), [
+    (dt.date(2026, 1, 31), 1, dt.date(2026, 2, 28)), (dt.date(2024, 1, 31), 1, dt.date(2024, 2, 29)),
+    (dt.date(2026, 11, 15), 2, dt.date(2027, 1, 15)), (dt.date(2026, 12, 31), 12, dt.date(2027, 12, 31)),
+    (dt.date(2026, 5, 10), 18, dt.date(2027, 11, 10)),
+])
+def test_milestone_due(awarded: dt.date, months: int, due: dt.date) -> None:
+    assert rules.milestone_due(awarded, months) == due
