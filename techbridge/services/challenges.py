@@ -415,6 +415,9 @@ def object_to(db: Database, actor: Actor, call_id: int, text: str, application_i
         call = _call(session, call_id)
         rules.check_activity("object", CallState(call.state), parties(session, actor, call), _dates(call),
                              today or today_utc())
+        if application_id is not None and application_id not in {a.id for a in _eligible(session, call.id)}:
+            raise ValidationFailed("Unknown application", errors=[FieldError(
+                "application_id", f"application {application_id} is not one of this call's applications")])
         row = ChallengeObjectionRow(call_id=call.id, application_id=application_id, user_id=actor.user_id,
                                     text=text.strip())
         session.add(row)

@@ -84,7 +84,8 @@ def mark_read(db: Database, actor: Actor, notification_id: int | None = None) ->
         stmt = update(NotificationRow).where(NotificationRow.user_id == actor.user_id,
                                              NotificationRow.read_at.is_(None))
         if notification_id is not None:
-            if session.get(NotificationRow, notification_id) is None:
+            row = session.get(NotificationRow, notification_id)
+            if row is None or row.user_id != actor.user_id:
                 raise NotFound(f"No notification with id {notification_id}")
             stmt = stmt.where(NotificationRow.id == notification_id)
         result = session.execute(stmt.values(read_at=utcnow()))

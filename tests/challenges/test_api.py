@@ -212,3 +212,42 @@ def test_routers_are_discovered(client: TestClient, name: str) -> None:
     paths = set(client.get("/openapi.json").json()["paths"])
     assert {"challenges": "/api/challenges", "cases": "/api/cases", "desk": "/api/desk",
             "notifications": "/api/notifications"}[name] in paths
+
+
+def test_solvers_are_for_issuer_and_operator_only(client: TestClient, db: Database, world: World) -> None:
+    call_id = challenges.create_call(db, world.users["issuer"], call_data())
+    challenges.transition(db, world.users["issuer"], call_id, "submit")
+    challenges.transition(db, world.users["operator"], call_id, "publish")
+    _envelope(client.get(f"/api/challenges/{call_id}/solvers"), 403, "forbidden")
+    _login(client, world, "applicant_uni")
+    _envelope(client.get(f"/api/challenges/{call_id}/solvers"), 403, "forbidden")
+    csrf = _login(client, world, "issuer")
+    assert client.get(f"/challenges/{call_id}/solvers").status_code == 200
+    invited = client.post(f"/challenges/{call_id}/invitations", data={"organisation_id": str(world["uni"]),
+                                                                      "reason": "成果匹配", "csrf_token": csrf},
+                          follow_redirects=False)
+    assert invited.status_code == 303
+    csrf = _login(client, world, "applicant_uni")
+    app_id = challenges.apply(db, world.users["applicant_uni"], call_id, application_data(world))
+    page = client.get(f"/challenges/{call_id}")
+    assert f"/applications/{app_id}/withdraw" in page.text
+    withdrawn = client.post(f"/challenges/{call_id}/applications/{app_id}/withdraw", data={"csrf_token": csrf},
+                            follow_redirects=False)
+    assert withdrawn.status_code == 303
+    assert client.get(f"/api/challenges/{call_id}").json()["item"]["my_application"]["status"] == "withdrawn"
+    notes = client.get("/api/notifications").json()["items"]
+    assert notes[0]["kind"] == "invitation"
+    _login(client, world, "applicant_ins")
+    _envelope(client.post(f"/api/notifications/read?id={notes[0]['id']}"), 404, "not_found")
+
+
+def test_objection_must_name_an_application_of_the_call(db: Database, world: World) -> None:
+    call_id, apps = run_to_evaluating(db, world)
+    from tests.challenges.test_call_workflow import AFTER, _score_all
+
+    _score_all(db, world, call_id, apps)
+    challenges.transition(db, world.users["operator"], call_id, "start_notice", today=AFTER)
+    from techbridge.errors import ValidationFailed
+
+    with pytest.raises(ValidationFailed):
+        challenges.object_to(db, world.users["investor"], call_id, "?", 99999, today=AFTER)

@@ -12,7 +12,7 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel, Field
 
 from techbridge.domain import challenges as rules
-from techbridge.errors import FieldError, ValidationFailed
+from techbridge.errors import FieldError, PermissionDenied, ValidationFailed
 from techbridge.services import challenge_discovery, challenge_views, challenges
 from techbridge.web.deps import ActorDep, DatabaseDep, MatchingDep
 from techbridge.web.forms import read_form
@@ -71,6 +71,12 @@ def _ids(text: Any, field: str) -> list[int]:
     if not all(p.isdigit() for p in items):
         raise ValidationFailed("Ids", errors=[FieldError(field, "list numeric ids separated by commas")])
     return [int(p) for p in items]
+
+
+def _require_issuer_or_operator(view: dict[str, Any]) -> None:
+    """Solver proposals are the issuer's working tool (and the operator's), not a public page."""
+    if not {"issuer", "operator"} & set(view["parties"]):
+        raise PermissionDenied("Only the issuer or an operator sees the proposed solvers of a call")
 
 
 def _back(call_id: int) -> RedirectResponse:
@@ -225,6 +231,14 @@ def api_withdraw(application_id: int, db: DatabaseDep, actor: ActorDep) -> dict[
     return {"ok": True}
 
 
+@router.post("/challenges/{call_id}/applications/{application_id}/withdraw", include_in_schema=False)
+async def page_withdraw(request: Request, call_id: int, application_id: int, db: DatabaseDep, actor: ActorDep
+                        ) -> Response:
+    await read_form(request)
+    challenges.withdraw_application(db, actor, application_id)
+    return _back(call_id)
+
+
 @router.post("/api/challenges/{call_id}/panel", tags=TAG, summary="Put experts on the panel (operator)")
 def api_panel(call_id: int, db: DatabaseDep, actor: ActorDep, body: PanelIn) -> dict[str, Any]:
     result = challenges.assign_panel(db, actor, call_id, body.expert_user_ids)
@@ -304,13 +318,14 @@ async def page_milestone(request: Request, call_id: int, award_id: int, mileston
 @router.get("/api/challenges/{call_id}/solvers", tags=TAG, summary="Proposed teams and experts, ranked, with reasons")
 def api_solvers(call_id: int, db: DatabaseDep, actor: ActorDep, matching: MatchingDep,
                 top: Annotated[int, Query(ge=1, le=50)] = 10) -> dict[str, Any]:
-    challenge_views.call_view(db, actor, call_id)  # visibility check
+    _require_issuer_or_operator(challenge_views.call_view(db, actor, call_id))
     return {"ok": True, **challenge_discovery.propose(db, matching, call_id, top=top)}
 
 
 @router.get("/challenges/{call_id}/solvers", include_in_schema=False)
 def page_solvers(request: Request, call_id: int, db: DatabaseDep, actor: ActorDep, matching: MatchingDep) -> Response:
     view = challenge_views.call_view(db, actor, call_id)
+    _require_issuer_or_operator(view)
     return render(request, "challenges/solvers.html", {"call": view,
                                                        "proposal": challenge_discovery.propose(db, matching, call_id)})
 
