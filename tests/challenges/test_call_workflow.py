@@ -249,3 +249,18 @@ def test_invitations_notify(db: Database, world: World) -> None:
     notes = notifications.list_for(db, u["applicant_uni"])
     assert notes and notes[0]["kind"] == "invitation"
     assert notifications.list_for(db, u["applicant_ins"])[0]["kind"] == "invitation"
+
+
+@pytest.mark.parametrize(("user", "expected"), [
+    ("issuer", {"issuer", "public"}), ("ent_member", {"issuer", "public"}), ("operator", {"operator", "public"}),
+    ("applicant_uni", {"applicant", "public"}), ("expert_a", {"applicant", "expert", "public"}),
+    ("expert_b", {"expert", "public"}), ("investor", {"public"}), ("manager", {"applicant", "public"}),
+])
+def test_parties_of_each_account(db: Database, world: World, user: str, expected: set[str]) -> None:
+    """How accounts map onto the parties the transition table speaks of (experts only once on the panel)."""
+    call_id, _apps = run_to_evaluating(db, world)
+    with db.read() as session:
+        call = session.get(ChallengeCallRow, call_id)
+        assert call is not None
+        assert {p.value for p in challenges.parties(session, world.users[user], call)} == expected
+        assert challenges.parties(session, ANONYMOUS, call) == frozenset()
