@@ -58,7 +58,7 @@ def test_concurrent_writers_all_succeed(db: Database) -> None:
                 with db.transaction() as session:
                     count = session.scalar(select(func.count()).select_from(OrganisationRow)) or 0
                     session.add(OrganisationRow(name=f"w{n}-{i}-{count}", kind="enterprise"))
-        except BaseException as exc:  # noqa: BLE001 - collected and asserted below
+        except BaseException as exc:
             errors.append(exc)
 
     threads = [threading.Thread(target=writer, args=(n,)) for n in range(4)]

@@ -89,7 +89,8 @@ def test_demand_rules() -> None:
 def test_organisation_credit_code_and_size() -> None:
     first17 = "91110108MA01ABCDE"
     code = first17 + credit_code_check_char(first17)
-    assert validate_organisation({"name": "甲", "kind": "enterprise", "credit_code": code.lower()})["credit_code"] == code
+    cleaned = validate_organisation({"name": "甲", "kind": "enterprise", "credit_code": code.lower()})
+    assert cleaned["credit_code"] == code
     with pytest.raises(ValidationFailed) as exc:
         validate_organisation({"name": "甲", "kind": "university", "size": "small",
                                "credit_code": first17 + ("0" if code[-1] != "0" else "1")})
