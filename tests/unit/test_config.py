@@ -41,3 +41,9 @@ def test_describe_lists_every_setting() -> None:
     names = [name for name, _default, help_text in Settings.describe() if help_text]
     assert "TECHBRIDGE_DATA_DIR" in names and "TECHBRIDGE_DATABASE_URL" in names
     assert len(names) == len(Settings.describe())
+
+
+def test_configuration_page_lists_every_setting() -> None:
+    page = (Path(__file__).parents[2] / "docs" / "configuration.md").read_text(encoding="utf-8")
+    for name, default, _help in Settings.describe():
+        assert f"| `{name}` | `{default}` |" in page, f"docs/configuration.md is missing {name}; regenerate it"
