@@ -20,7 +20,7 @@ from typing import Any
 from techbridge.domain.roles import Role
 from techbridge.errors import FieldError, ValidationFailed
 
-FORMULA_VERSION = "mv-2"
+FORMULA_VERSION = "mv-3"
 
 
 class Component(StrEnum):
@@ -54,9 +54,11 @@ HALF_CONTRACT_VALUE_WAN = 100.0
 HALF_GROWTH_PERCENT = 15.0  # year-on-year sales growth of the technology's sector, %
 FRESHNESS_HORIZON_DAYS = 365
 
-# The case pipeline (DOMAIN.md §5 / DESIGN cases); a case at stage i counts (i + 1) / len(CASE_STAGES).
-CASE_STAGES: tuple[str, ...] = ("discovery", "evaluation", "nda", "negotiation", "contract", "registration",
-                                "pilot", "industrialisation")
+# The case pipeline of the cases area (domain/cases.py, DOMAIN.md §5); a case at stage i counts
+# (i + 1) / len(CASE_STAGES); "completed" counts 1; "closed" (given up) and unknown stages count 0.
+CASE_STAGES: tuple[str, ...] = ("discovery", "evaluation", "incubation", "matchmaking", "negotiation", "contract",
+                                "registration", "pilot", "industrialisation", "benefit_sharing")
+CASE_STAGE_ALIASES = {"nda": "matchmaking", "industrialization": "industrialisation"}
 
 
 # A lexical match counts as demand-side evidence only when it shares a content word: function words alone
@@ -96,7 +98,10 @@ def accepted_points(n_accepted: int) -> float:
 
 
 def case_progress(stage: str) -> float:
-    """How far along the pipeline one case is: (index + 1) / 8; unknown stages count 0."""
+    """How far along the pipeline one case is: (index + 1) / 10; completed 1; closed and unknown stages 0."""
+    if stage == "completed":
+        return 1.0
+    stage = CASE_STAGE_ALIASES.get(stage, stage)
     if stage not in CASE_STAGES:
         return 0.0
     return (CASE_STAGES.index(stage) + 1) / len(CASE_STAGES)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 
 from techbridge.domain.roles import Role
@@ -26,7 +27,7 @@ def test_scores_use_demand_feedback_growth_and_say_what_is_missing(db: Database,
     assert evidence["demand_budget_wan"] >= 30
     assert evidence["growth_percent"] is None  # agriculture has no invoice signal
     notes = " ".join(sugar["breakdown"]["notes"])
-    assert "cases: table not present" in notes and "contracts: table not present" in notes
+    assert "contracts: table not present" in notes
     # Unchanged evidence is not rewritten; an accepted match changes the evidence and the score rises.
     assert evaluation.recompute(db, matching).changed == 0
     member = make_user(Role.ENTERPRISE_MEMBER).actor
@@ -91,3 +92,21 @@ def test_evaluation_records_policy_and_validation(client: TestClient, make_user:
     assert self_eval.status_code == 403  # the expert is not in the owning organisation
     records = client.get(f"/api/evaluation/technologies/{tid}").json()["records"]
     assert len(records) == 1 and records[0]["value_economic"] == 85
+
+
+def test_cases_table_feeds_case_progress(db: Database, small_catalog: dict[str, int]) -> None:
+    from techbridge.storage.tables.cases import CaseRow
+
+    matching = MatchingService(db)
+    evaluation.recompute(db, matching)
+    before = evaluation.score_of(db, small_catalog["t-battery"])
+    assert "cases: read from the cases table" in before["breakdown"]["notes"]
+    with db.transaction() as session:
+        battery = small_catalog["t-battery"]
+        session.add_all([CaseRow(title="电池正极材料转化（测试）", stage="contract", technology_id=battery),
+                         CaseRow(title="放弃的案件（测试）", stage="closed", technology_id=battery)])
+    after = evaluation.evidence_changed(db, matching, small_catalog["t-battery"])
+    assert after["breakdown"]["evidence"]["case_stages"] == ["closed", "contract"]
+    cases_part = next(p for p in after["breakdown"]["parts"] if p["component"] == "cases")
+    assert cases_part["points"] == pytest.approx(100 * 0.6 / 1.6, abs=1e-3)  # contract 6/10; closed counts 0
+    assert after["total"] > before["total"]

@@ -30,12 +30,14 @@ def test_half_saturation_points() -> None:
 
 
 def test_case_progress_by_stage() -> None:
-    assert ev.case_progress("discovery") == pytest.approx(1 / 8)
-    assert ev.case_progress("contract") == pytest.approx(5 / 8)
-    assert ev.case_progress("industrialisation") == 1.0
-    assert ev.case_progress("unknown-stage") == 0
-    # two cases: 1/8 + 5/8 = 0.75 → 100·0.75/1.75
-    assert ev.case_points(["discovery", "contract"]) == pytest.approx(100 * 0.75 / 1.75)
+    assert ev.case_progress("discovery") == pytest.approx(1 / 10)
+    assert ev.case_progress("contract") == pytest.approx(6 / 10)
+    assert ev.case_progress("benefit_sharing") == 1.0
+    assert ev.case_progress("completed") == 1.0
+    assert ev.case_progress("closed") == 0 and ev.case_progress("unknown-stage") == 0
+    assert ev.case_progress("nda") == ev.case_progress("matchmaking") == pytest.approx(4 / 10)
+    # two cases: 1/10 + 6/10 = 0.7 → 100·0.7/1.7
+    assert ev.case_points(["discovery", "contract"]) == pytest.approx(100 * 0.7 / 1.7)
 
 
 def test_total_hand_computed() -> None:
@@ -43,10 +45,10 @@ def test_total_hand_computed() -> None:
                            contracts=1, contract_value_wan=100, growth_percent=15, trl=5,
                            confirmed_at=TODAY - dt.timedelta(days=73))
     score = ev.market_value_score(evidence, TODAY)
-    # 0.30·50 + 0.10·50 + 0.10·(100·0.625/1.625) + 0.20·50 + 0.15·50 + 0.10·50 + 0.05·80
-    expected = 15 + 5 + 10 * 0.625 / 1.625 + 10 + 7.5 + 5 + 4
+    # 0.30·50 + 0.10·50 + 0.10·(100·0.6/1.6) + 0.20·50 + 0.15·50 + 0.10·50 + 0.05·80
+    expected = 15 + 5 + 10 * 0.6 / 1.6 + 10 + 7.5 + 5 + 4
     assert score.total == pytest.approx(expected)
-    assert score.total == pytest.approx(50.34615, abs=1e-5)
+    assert score.total == pytest.approx(50.25)
     parts = {p.component: p for p in score.parts}
     assert parts[ev.Component.DEMAND].points == pytest.approx(50)
     assert parts[ev.Component.DEMAND].contribution == pytest.approx(15)
