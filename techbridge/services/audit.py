@@ -58,6 +58,10 @@ def bind(context: AuditContext) -> contextvars.Token[AuditContext | None]:
     return _context.set(context)
 
 
+def reset(token: contextvars.Token[AuditContext | None]) -> None:
+    _context.reset(token)
+
+
 def current() -> AuditContext | None:
     return _context.get()
 

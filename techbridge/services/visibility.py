@@ -279,3 +279,24 @@ def visible_ids(db: Database, actor: Actor, kind: ListingKind, ids: list[int]) -
     with db.read() as session:
         rows = session.scalars(select(table).where(table.id.in_(ids))).all()
         return {int(r.id) for r in rows if can_see_details(actor, r, session)}
+
+
+def match_entries(db: Database, actor: Actor, matches: list[Any]) -> list[dict[str, Any]]:
+    """Technology matches as the API and pages show them, with reasons that leak no hidden details."""
+    ids = [m.technology_id for m in matches]
+    visible = visible_ids(db, actor, "technologies", ids)
+    with db.read() as session:
+        rows = {r.id: r for r in session.scalars(select(TechnologyRow).where(TechnologyRow.id.in_(ids)))}
+        out = []
+        for rank, match in enumerate(matches, start=1):
+            row = rows.get(match.technology_id)
+            entry = match.as_dict()
+            entry["rank"] = rank
+            entry["technology"] = {"id": match.technology_id, "title": row.title if row else "",
+                                   "technology_field": row.technology_field if row else None,
+                                   "visibility": row.visibility if row else None}
+            if row is not None:
+                entry["reasons"]["matched_terms"] = safe_terms(row, entry["reasons"]["matched_terms"],
+                                                               match.technology_id in visible)
+            out.append(entry)
+    return out
