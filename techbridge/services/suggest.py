@@ -93,8 +93,10 @@ def extract_keywords(text: str, top: int = 5) -> list[str]:
     if re.search(r"[\u4e00-\u9fff]", text):
         words = [str(w) for w in jieba.analyse.extract_tags(text, topK=top * 2)]
     else:
+        # no IDF table for English here: prefer repeated words, then words of the wish sentence, then long ones
         counts = Counter(w.lower() for w in re.findall(r"[A-Za-z][A-Za-z-]{3,}", text))
-        words = [w for w, _ in counts.most_common(top * 2) if w not in _EN_STOP]
+        wish = suggest_title(text).lower()
+        words = sorted((w for w in counts if w not in _EN_STOP), key=lambda w: (-counts[w], w not in wish, -len(w)))
     return [w for w in words if not w.isdigit()][:top]
 
 

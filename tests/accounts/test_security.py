@@ -74,7 +74,8 @@ def test_xss_in_account_and_workspace_fields(client: Any, make_user: Any) -> Non
                  "/login?next=" + XSS):
         _assert_inert(client.get(page, headers=HTML).text, page)
     guided = client.post("/demands/guided", headers=HTML, data={
-        "csrf_token": client.cookies.get("tb_csrf"), "step": "suggest", "text": f"我们希望解决月饼馅料发硬的问题 {XSS}"})
+        "csrf_token": client.cookies.get("tb_csrf"), "step": "suggest",
+        "text": f"我们希望解决月饼馅料发硬的问题 {XSS}"})
     assert guided.status_code == 200
     _assert_inert(guided.text, "guided form")
 

@@ -1,5 +1,9 @@
 """The guided demand form (plain words → suggested structured demand → first matches → publish) and the
-"demands that fit this technology" page, each with its JSON twin."""
+"demands that fit this technology" page, each with its JSON twin.
+
+The module name sorts before ``demands`` on purpose: routers are included in name order, and
+``/demands/guided`` must be routed before the catalog's ``/demands/{item_id}``.
+"""
 
 from __future__ import annotations
 
