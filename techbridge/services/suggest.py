@@ -32,7 +32,7 @@ from techbridge.storage.db import Database
 
 MAX_TEXT = 5000
 _SENTENCE = re.compile(r"(?<=[。！？!?；;\n])|(?<=\.)\s+")
-_WISH = ("希望", "需要", "急需", "想要", "想", "寻求", "寻找", "求", "如何", "怎么", "解决", "want", "need",
+_WISH = ("希望", "需要", "急需", "想要", "想", "寻求", "寻找", "求购", "如何", "怎么", "解决", "want", "need",
          "looking for", "seek", "how to", "how can")
 _LEADING = re.compile(r"^(我们公司|我们|我司|本公司|公司|我厂|本厂|目前|现在|因此|所以)[，,、\s]*")
 STAGE_CUES: tuple[tuple[Stage, tuple[str, ...]], ...] = (
