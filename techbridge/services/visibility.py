@@ -144,6 +144,7 @@ class ListingView:
     nda_required: bool
     sign_in_required: bool
     is_insider: bool
+    can_edit: bool = False
 
 
 def view(db: Database, actor: Actor, kind: ListingKind, listing_id: int) -> ListingView:
@@ -164,7 +165,29 @@ def view(db: Database, actor: Actor, kind: ListingKind, listing_id: int) -> List
     if not visible:
         blank_details(row)
     return ListingView(row, visible, confidential and not visible and actor.is_authenticated,
-                       not visible and not actor.is_authenticated, insider)
+                       not visible and not actor.is_authenticated, insider, _may_edit(actor, row))
+
+
+def _may_edit(actor: Actor, row: Any) -> bool:
+    from techbridge.errors import TechbridgeError
+    from techbridge.services.catalog import _check_can_edit
+
+    try:
+        _check_can_edit(actor, row)
+    except TechbridgeError:
+        return False
+    return True
+
+
+def is_party(db: Database, actor: Actor, kind: ListingKind, listing_id: int) -> bool:
+    """Whether :func:`require_party` would let ``actor`` act for the listing (to show or hide the buttons)."""
+    from techbridge.errors import TechbridgeError
+
+    try:
+        require_party(db, actor, kind, listing_id)
+    except TechbridgeError:
+        return False
+    return True
 
 
 def public_dict(db: Database, actor: Actor, kind: ListingKind, listing_id: int) -> dict[str, Any]:

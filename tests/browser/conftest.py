@@ -76,7 +76,8 @@ def _seed(db: Any, settings: Settings) -> dict[str, int]:
         {"external_id": "d-sugar", "title": "月饼减糖后馅料口感变差", "description": "减糖后馅料发硬，希望找到低糖"
          "馅料配方，并用仪器测定口感。", "keywords": "减糖;馅料", "technology_field": "F09",
          "owner_external_id": "org-b", "budget_wan": "30"},
-        {"external_id": "d-secret", "title": "保密：新型低糖馅料稳定性问题", "description": SECRET + "，储存两周后析水。",
+        {"external_id": "d-secret", "title": "保密：新型低糖馅料稳定性问题",
+         "description": SECRET + "，储存两周后析水。",
          "keywords": "馅料;稳定性", "technology_field": "F09", "owner_external_id": "org-b",
          "visibility": "confidential"},
         {"external_id": "d-battery", "title": "储能电池循环寿命不足", "description": "需要提高正极材料稳定性，"

@@ -68,7 +68,8 @@ def page_matches(request: Request, demand_id: int, db: DatabaseDep, matching: Ma
     matches = matching.matches_for_demand(demand_id, top=20)
     return render(request, "listings/matches.html", {
         "demand": demand, "matches": _matches_payload(db, matches, actor), "engine": matching.status(),
-        "feedback": matching.feedback_for(demand_id)})
+        "feedback": matching.feedback_for(demand_id),
+        "can_act": visibility.is_party(db, actor, "demands", demand_id)})
 
 
 @router.post("/demands/{demand_id}/matches/{technology_id}/feedback", include_in_schema=False)
