@@ -129,3 +129,21 @@ def test_change_rolled_back_leaves_no_audit_entry(db: Any, settings: Any, make_u
         raise RuntimeError("abort")
     with db.read() as session:
         assert session.scalar(select(func.count()).select_from(AuditRow)) == 0
+
+
+def test_cli_set_roles_and_audit(settings: Any, make_user: Any, monkeypatch: Any) -> None:
+    from typer.testing import CliRunner
+
+    from techbridge.cli import _load_commands, app
+
+    monkeypatch.setenv("TECHBRIDGE_DATABASE_URL", settings.resolved_database_url)
+    monkeypatch.setenv("TECHBRIDGE_DATA_DIR", str(settings.data_dir))
+    _load_commands()
+    user = make_user(Role.EXPERT)
+    runner = CliRunner()
+    done = runner.invoke(app, ["set-roles", str(user.user_id), "--role", "technology_manager"])
+    assert done.exit_code == 0, done.output
+    found = runner.invoke(app, ["audit", "--entity-kind", "users", "--action", "update"])
+    assert found.exit_code == 0 and '"ip": "cli"' in found.output
+    missing = runner.invoke(app, ["set-roles", "99999", "--role", "expert"])
+    assert missing.exit_code == 1 and "No user" in missing.output
