@@ -10,7 +10,8 @@ until the full engine (techbridge.matching, with a text → field classifier and
 - title: the first sentence that states a wish (希望/需要/想/寻求…, want/need/looking for…), else the first;
 - wanted maturity and cooperation mode: cue words; none suggested when no cue is found.
 
-Every suggestion carries its basis so the page can say why; the user confirms or edits everything.
+Every suggestion carries its basis (a code: ``top_matches``, ``field_to_industry``, ``keywords``,
+``wish_sentence`` or ``cue:<word>``) so the page can say why; the user confirms or edits everything.
 """
 
 from __future__ import annotations
@@ -67,7 +68,22 @@ class Suggestion:
     def as_dict(self) -> dict[str, Any]:
         return {"title": self.title, "technology_field": self.technology_field, "industry_code": self.industry_code,
                 "keywords": self.keywords, "wanted_stage": self.wanted_stage, "solution_mode": self.solution_mode,
-                "basis": self.basis}
+                "basis": {name: explain_basis(code) for name, code in self.basis.items()}}
+
+
+BASIS_TEXT = {
+    "top_matches": "most common among the closest technologies (BM25)",
+    "field_to_industry": "techbridge/data/codes/field_to_industry.csv mapping of the suggested field",
+    "keywords": "jieba TF-IDF keywords of the text",
+    "wish_sentence": "first sentence that states the wish",
+}
+
+
+def explain_basis(code: str) -> str:
+    """English explanation of a basis code (the pages translate the codes through the locale file)."""
+    if code.startswith("cue:"):
+        return f"cue word “{code[4:]}”"
+    return BASIS_TEXT.get(code, code)
 
 
 class Suggester(Protocol):
@@ -155,21 +171,21 @@ class LexicalSuggester:
                 industries[row.industry_code] += 1
         tech_field = max(weights, key=lambda k: (weights[k], k)) if weights else None
         if tech_field:
-            basis["technology_field"] = f"most common field among the {len(matches)} closest technologies"
+            basis["technology_field"] = "top_matches"
         industry = industries.most_common(1)[0][0] if industries else None
         if industry:
-            basis["industry_code"] = "most common industry among the closest technologies"
+            basis["industry_code"] = "top_matches"
         elif tech_field and field_to_industries().get(tech_field):
             industry = field_to_industries()[tech_field][0]
-            basis["industry_code"] = "field_to_industry.csv mapping of the suggested field"
+            basis["industry_code"] = "field_to_industry"
         stage, stage_word = _cue(text, STAGE_CUES)
         if stage:
-            basis["wanted_stage"] = f"cue word “{stage_word}”"
+            basis["wanted_stage"] = f"cue:{stage_word}"
         mode, mode_word = _cue(text, MODE_CUES)
         if mode:
-            basis["solution_mode"] = f"cue word “{mode_word}”"
-        basis["keywords"] = "jieba TF-IDF keywords of the text"
-        basis["title"] = "first sentence that states the wish"
+            basis["solution_mode"] = f"cue:{mode_word}"
+        basis["keywords"] = "keywords"
+        basis["title"] = "wish_sentence"
         return Suggestion(title=suggest_title(text), technology_field=tech_field, industry_code=industry,
                           keywords=extract_keywords(text), wanted_stage=stage, solution_mode=mode,
                           matches=matches[:top], basis=basis)

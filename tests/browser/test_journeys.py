@@ -32,6 +32,12 @@ def register(page: Any, server: LiveServer, role: str, organisation: str = "") -
     return email
 
 
+def assert_fields_labelled(page: Any) -> None:
+    for field in page.locator("main input:not([type=hidden]), main select, main textarea").all():
+        field_id = field.get_attribute("id")
+        assert field_id and page.locator(f"label[for='{field_id}']").count() == 1, f"{field_id} has no label"
+
+
 def no_horizontal_scroll(page: Any) -> bool:
     return bool(page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1"))
 
@@ -51,6 +57,8 @@ def test_enterprise_posts_a_need_in_plain_words_and_accepts_a_match(page: Any, l
     preview = page.locator(".preview .match")
     assert "低糖月饼馅料配方" in preview.first.inner_text(), "the first matches are shown before publishing"
     assert no_horizontal_scroll(page), "the guided form must fit a phone screen"
+    assert_fields_labelled(page)
+    assert "依据" in page.locator("main").inner_text() and "Basis" not in page.locator("main").inner_text()
     page.get_by_role("button", name="发布需求").click()
     page.wait_for_url(re.compile(r".*/demands/\d+/matches$"))
     first = page.locator("li.match").first
@@ -117,7 +125,5 @@ def test_language_switch_keyboard_and_phone_layout(page: Any, live_server: LiveS
     assert page.locator("html").get_attribute("lang") == "en", "the choice is remembered"
     assert not re.search(r"[\u4e00-\u9fff]", page.locator("header").inner_text().replace("中文", ""))
     page.goto(f"{live_server.url}/login")
-    for field in page.locator("main input:not([type=hidden]), main select, main textarea").all():
-        field_id = field.get_attribute("id")
-        assert field_id and page.locator(f"label[for='{field_id}']").count() == 1, f"{field_id} has no label"
+    assert_fields_labelled(page)
     assert no_horizontal_scroll(page)
