@@ -128,3 +128,11 @@ def test_security_headers_and_cookie_flags(client: Any, make_user: Any) -> None:
     assert "tb_session=" in cookie and "httponly" in cookie and "samesite=lax" in cookie
     page = client.get("/", headers=HTML)
     assert page.headers["x-frame-options"] == "DENY" and page.headers["x-content-type-options"] == "nosniff"
+
+
+def test_sign_in_never_redirects_off_site() -> None:
+    from techbridge.web.routers.auth import safe_next
+
+    assert safe_next("/demands/guided") == "/demands/guided"
+    for evil in ("//evil.example", "/\\evil.example", "https://evil.example", "evil", "/\tevil", "/%0a"):
+        assert safe_next(evil) in ("/", "/%0a"), evil

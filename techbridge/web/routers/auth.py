@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
@@ -29,6 +30,18 @@ class RegisterIn(BaseModel):
     role: str = Field(description="enterprise_member, institution_member, investor or expert")
     organisation_name: str = Field(default="", max_length=200)
     province_code: str | None = Field(default=None, max_length=6)
+
+
+def safe_next(target: str) -> str:
+    """A same-site path to go to after sign-in; anything that could leave the site becomes "/".
+
+    Browsers read ``/\\host`` like ``//host``, so backslashes and control characters are refused too.
+    """
+    parts = urlsplit(target)
+    if (not target.startswith("/") or target.startswith("//") or "\\" in target or parts.scheme or parts.netloc
+            or any(ord(ch) < 32 for ch in target)):
+        return "/"
+    return target
 
 
 def _ip(request: Request) -> str:
@@ -88,9 +101,7 @@ async def login_submit(request: Request, db: DatabaseDep, settings: SettingsDep)
         return render(request, "auth/login.html", {"values": {"email": data.get("email", "")}, "error": exc,
                                                    "errors": {e.field: e.message for e in exc.errors}},
                       status_code=exc.status)
-    target = str(data.get("next") or "/")
-    response = RedirectResponse(target if target.startswith("/") and not target.startswith("//") else "/",
-                                status_code=303)
+    response = RedirectResponse(safe_next(str(data.get("next") or "/")), status_code=303)
     _set_session(response, new, settings.secure_cookies)
     return response
 
