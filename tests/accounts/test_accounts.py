@@ -147,3 +147,24 @@ def test_cli_set_roles_and_audit(settings: Any, make_user: Any, monkeypatch: Any
     assert found.exit_code == 0 and '"ip": "cli"' in found.output
     missing = runner.invoke(app, ["set-roles", "99999", "--role", "expert"])
     assert missing.exit_code == 1 and "No user" in missing.output
+
+
+def test_operator_sets_roles_through_the_page(client: Any, make_user: Any) -> None:
+    html = {"accept": "text/html"}
+    target = make_user(Role.EXPERT)
+    csrf = login(client, make_user(Role.OPERATOR))
+    page = client.get("/users", headers=html)
+    assert page.status_code == 200 and target.email in page.text
+    done = client.post(f"/users/{target.user_id}/roles", headers=html, follow_redirects=False,
+                       data={"csrf_token": csrf, "role_technology_manager": "on", "role_expert": "on"})
+    assert done.status_code == 303
+    users = {u["id"]: u for u in client.get("/api/users").json()["items"]}
+    assert users[target.user_id]["roles"] == ["expert", "technology_manager"]
+    empty = client.post(f"/users/{target.user_id}/roles", headers=html, data={"csrf_token": csrf})
+    assert empty.status_code == 422
+    client.post("/api/auth/logout")
+    csrf = login(client, make_user(Role.TECHNOLOGY_MANAGER))
+    assert client.get("/users", headers=html).status_code == 403
+    refused = client.post(f"/users/{target.user_id}/roles", headers=html,
+                          data={"csrf_token": csrf, "role_operator": "on"})
+    assert refused.status_code == 403

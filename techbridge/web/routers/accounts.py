@@ -14,6 +14,7 @@ from fastapi import APIRouter, Body, FastAPI, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel, Field
 
+from techbridge.domain.roles import Role
 from techbridge.errors import FieldError, TechbridgeError, ValidationFailed
 from techbridge.services import accounts, audit, membership, workspace
 from techbridge.services.accounts import actor_for_token
@@ -195,6 +196,26 @@ def api_users(db: DatabaseDep, actor: ActorDep, q: Annotated[str, Query(max_leng
 def api_set_roles(user_id: int, db: DatabaseDep, actor: ActorDep,
                   body: Annotated[RolesIn, Body()]) -> dict[str, Any]:
     return {"ok": True, "roles": accounts.set_roles(db, actor, user_id, body.roles)}
+
+
+@router.get("/users", include_in_schema=False)
+def page_users(request: Request, db: DatabaseDep, actor: ActorDep,
+               q: Annotated[str, Query(max_length=100)] = "") -> Response:
+    return render(request, "auth/users.html", {"users": accounts.list_users(db, actor, q=q), "q": q,
+                                               "roles": [r.value for r in Role]})
+
+
+@router.post("/users/{user_id}/roles", include_in_schema=False)
+async def page_set_roles(request: Request, user_id: int, db: DatabaseDep, actor: ActorDep) -> Response:
+    data = await read_form(request, allowed={f"role_{r.value}" for r in Role})
+    chosen = [r.value for r in Role if data.get(f"role_{r.value}") == "on"]
+    try:
+        accounts.set_roles(db, actor, user_id, chosen)
+    except ValidationFailed as exc:
+        return render(request, "auth/users.html", {"users": accounts.list_users(db, actor), "q": "",
+                                                   "roles": [r.value for r in Role], "error": exc},
+                      status_code=exc.status)
+    return RedirectResponse("/users", status_code=303)
 
 
 # ---- audit log ---------------------------------------------------------------------------------------------
