@@ -44,6 +44,9 @@ class Settings:
     session_days: int = _setting(14, "Days a login session lasts.")
     login_max_failures: int = _setting(5, "Failed logins before an account is locked for a while.")
     login_lockout_minutes: int = _setting(15, "Minutes an account stays locked after too many failures.")
+    login_ip_max_failures: int = _setting(20, "Failed logins from one IP address within LOGIN_WINDOW_MINUTES before "
+                                               "that address must wait (429).")
+    login_window_minutes: int = _setting(15, "Window (minutes) over which failed logins per IP address are counted.")
     dense_matching: bool = _setting(True, "Build the semantic (dense) index in the background after start.")
 
     @property

@@ -1,4 +1,8 @@
-"""Platform roles and what each may do. Services check permissions here, not only templates."""
+"""Platform roles and what each may do. Services check permissions here, not only templates.
+
+docs/roles.md explains each role in words; ``ROLE_PERMISSIONS`` is the single source of truth and a test
+checks the document lists every permission of every role.
+"""
 
 from __future__ import annotations
 
@@ -24,18 +28,27 @@ class Permission(StrEnum):
     IMPORT_DATA = "data.import"
     MATCH_FEEDBACK = "match.feedback"
     AUDIT_READ = "audit.read"
+    # accounts area
+    USER_MANAGE = "user.manage"
+    MEMBERS_MANAGE_ANY = "members.manage_any"
+    MANAGER_ASSIGN = "manager.assign"
+    NDA_ACCEPT = "nda.accept"
+    SAVED_SEARCH = "search.save"
+    CONFIDENTIAL_READ_ANY = "confidential.read_any"
 
+
+_SIGNED_IN = frozenset({Permission.NDA_ACCEPT, Permission.SAVED_SEARCH})
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.OPERATOR: frozenset(Permission),
-    Role.TECHNOLOGY_MANAGER: frozenset(
+    Role.TECHNOLOGY_MANAGER: _SIGNED_IN | frozenset(
         {Permission.TECHNOLOGY_CREATE, Permission.DEMAND_CREATE, Permission.MATCH_FEEDBACK, Permission.PERSON_CREATE}
     ),
-    Role.ENTERPRISE_MEMBER: frozenset({Permission.DEMAND_CREATE, Permission.MATCH_FEEDBACK}),
-    Role.INSTITUTION_MEMBER: frozenset({Permission.TECHNOLOGY_CREATE, Permission.MATCH_FEEDBACK}),
-    Role.INVESTOR: frozenset(),
-    Role.EXPERT: frozenset(),
-    Role.REGISTRY_OFFICER: frozenset(),
+    Role.ENTERPRISE_MEMBER: _SIGNED_IN | frozenset({Permission.DEMAND_CREATE, Permission.MATCH_FEEDBACK}),
+    Role.INSTITUTION_MEMBER: _SIGNED_IN | frozenset({Permission.TECHNOLOGY_CREATE, Permission.MATCH_FEEDBACK}),
+    Role.INVESTOR: _SIGNED_IN,
+    Role.EXPERT: _SIGNED_IN,
+    Role.REGISTRY_OFFICER: _SIGNED_IN,
 }
 
 

@@ -1,7 +1,12 @@
-"""Registration, login with lockout, and session lookup.
+"""Registration, login with rate limiting and lockout, session lookup, and role management.
 
 Passwords are hashed with argon2; a session is a random token whose SHA-256 is stored, so a leaked
 database does not leak live sessions. Each session carries its own CSRF token.
+
+Login limits live in the database (table ``login_attempts``), so they hold across worker processes:
+- per account: ``login_max_failures`` wrong passwords lock the account for ``login_lockout_minutes``;
+- per client address: ``login_ip_max_failures`` failures within ``login_window_minutes`` make that
+  address wait (429) whatever account it tries, which stops password spraying over many accounts.
 """
 
 from __future__ import annotations
@@ -13,15 +18,16 @@ from dataclasses import dataclass
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 
 from techbridge.config import Settings
 from techbridge.domain.enums import OrganisationKind
-from techbridge.domain.roles import Role
-from techbridge.errors import AuthenticationRequired, Conflict, FieldError, ValidationFailed
+from techbridge.domain.roles import Permission, Role
+from techbridge.errors import AuthenticationRequired, Conflict, FieldError, NotFound, RateLimited, ValidationFailed
 from techbridge.services.actor import ANONYMOUS, Actor
 from techbridge.storage.db import Database
 from techbridge.storage.tables.accounts import UserRow, UserSessionRow
+from techbridge.storage.tables.accounts_ext import LoginAttemptRow, MembershipRow
 from techbridge.storage.tables.base import utcnow
 from techbridge.storage.tables.catalog import OrganisationRow
 
@@ -94,18 +100,26 @@ def register(
                            errors=[FieldError("email", "already registered")])
         org_id: int | None = None
         if organisation_name.strip():
-            org = session.scalar(select(OrganisationRow).where(OrganisationRow.name == organisation_name.strip()))
-            if org is None:
-                kind = _ROLE_ORG_KIND.get(chosen, OrganisationKind.RESEARCH_INSTITUTE)
-                org = OrganisationRow(name=organisation_name.strip()[:200], kind=kind.value,
-                                      province_code=province_code or None)
-                session.add(org)
-                session.flush()
+            # Joining an existing organisation would expose its confidential listings: its administrators
+            # (or an operator) add members instead; registering a new name makes the registrant its admin.
+            if session.scalar(select(OrganisationRow.id).where(
+                    OrganisationRow.name == organisation_name.strip())) is not None:
+                raise Conflict("This organisation is already on the platform; ask its administrator to add you",
+                               errors=[FieldError("organisation_name", "already registered: leave it empty and "
+                                                  "ask the organisation's administrator to add your e-mail")])
+            kind = _ROLE_ORG_KIND.get(chosen, OrganisationKind.RESEARCH_INSTITUTE)
+            org = OrganisationRow(name=organisation_name.strip()[:200], kind=kind.value,
+                                  province_code=province_code or None)
+            session.add(org)
+            session.flush()
             org_id = org.id
         user = UserRow(email=email, display_name=display_name.strip(), password_hash=hash_password(password),
                        roles=[chosen.value], organisation_id=org_id)
         session.add(user)
         session.flush()
+        if org_id is not None:
+            session.add(MembershipRow(organisation_id=org_id, user_id=user.id, is_admin=True,
+                                      added_by_user_id=user.id, created_at=utcnow()))
         return user.id
 
 
@@ -125,13 +139,25 @@ def create_user(
         return user.id
 
 
-def login(db: Database, settings: Settings, *, email: str, password: str) -> NewSession:
-    """Check the password, applying lockout after repeated failures; open a session."""
+def login(db: Database, settings: Settings, *, email: str, password: str, ip: str = "") -> NewSession:
+    """Check the password, applying the per-address limit and the per-account lockout; open a session."""
     now = utcnow()
     failure = AuthenticationRequired("E-mail or password is wrong (邮箱或密码错误)",
                                      errors=[FieldError("password", "e-mail or password is wrong")])
+    address = email.strip().lower()[:200]
     with db.transaction() as session:
-        user = session.scalar(select(UserRow).where(UserRow.email == email.strip().lower()))
+        if ip:
+            window_start = now - dt.timedelta(minutes=settings.login_window_minutes)
+            recent_failures = session.scalar(select(func.count()).select_from(LoginAttemptRow).where(
+                LoginAttemptRow.ip == ip[:64], LoginAttemptRow.success.is_(False),
+                LoginAttemptRow.at >= window_start)) or 0
+            if recent_failures >= settings.login_ip_max_failures:
+                raise RateLimited(
+                    f"Too many failed sign-ins from your network; wait {settings.login_window_minutes} minutes "
+                    "(登录尝试过多，请稍后再试)", errors=[FieldError("email", "too many attempts; wait and retry")])
+        attempt = LoginAttemptRow(at=now, ip=ip[:64], email=address, success=False)
+        session.add(attempt)
+        user = session.scalar(select(UserRow).where(UserRow.email == address))
         if user is None or not user.is_active:
             _hasher.hash(password)  # spend the same time as a real check
             raise failure
@@ -149,6 +175,7 @@ def login(db: Database, settings: Settings, *, email: str, password: str) -> New
                 user.locked_until = now + dt.timedelta(minutes=settings.login_lockout_minutes)
                 user.failed_logins = 0
         else:
+            attempt.success = True
             user.failed_logins = 0
             user.locked_until = None
             if _hasher.check_needs_rehash(user.password_hash):
@@ -188,3 +215,33 @@ def _actor(user: UserRow, csrf: str) -> Actor:
     roles = frozenset(Role(r) for r in user.roles if r in Role._value2member_map_)
     return Actor(user_id=user.id, display_name=user.display_name, roles=roles,
                  organisation_id=user.organisation_id, csrf_token=csrf)
+
+
+def set_roles(db: Database, actor: Actor, user_id: int, roles: list[str]) -> list[str]:
+    """Operators grant or withdraw roles (including operator, technology manager and registry officer)."""
+    actor.require(Permission.USER_MANAGE)
+    unknown = [r for r in roles if r not in Role._value2member_map_]
+    if unknown or not roles:
+        allowed = ", ".join(r.value for r in Role)
+        raise ValidationFailed("Unknown roles", errors=[FieldError("roles", f"give one or more of {allowed}")])
+    with db.transaction() as session:
+        user = session.get(UserRow, user_id)
+        if user is None:
+            raise NotFound(f"No user with id {user_id}")
+        if user_id == actor.user_id and Role.OPERATOR.value not in roles:
+            raise ValidationFailed("You cannot remove your own operator role",
+                                   errors=[FieldError("roles", "keep 'operator'; ask another operator")])
+        user.roles = sorted(dict.fromkeys(roles))
+        return list(user.roles)
+
+
+def list_users(db: Database, actor: Actor, *, q: str = "", limit: int = 100) -> list[dict[str, object]]:
+    """Operators list accounts (no password data)."""
+    actor.require(Permission.USER_MANAGE)
+    stmt = select(UserRow).order_by(UserRow.id)
+    if q.strip():
+        stmt = stmt.where(UserRow.email.ilike(f"%{q.strip()}%"))
+    with db.read() as session:
+        return [{"id": u.id, "email": u.email, "display_name": u.display_name, "roles": list(u.roles or []),
+                 "organisation_id": u.organisation_id, "is_active": u.is_active}
+                for u in session.scalars(stmt.limit(min(max(1, limit), 500)))]

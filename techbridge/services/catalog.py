@@ -234,7 +234,9 @@ def list_listings(
     text_cols.append(table.abstract if kind == "technologies" else table.description)
     for term in search_terms(flt.q):
         pattern = f"%{term}%"
-        stmt = stmt.where(or_(*(col.ilike(pattern) for col in text_cols)))
+        # the detail text of non-public listings is not searchable (it would let a query probe it)
+        detail = text_cols[-1].ilike(pattern) & (table.visibility == "public")
+        stmt = stmt.where(or_(*(col.ilike(pattern) for col in text_cols[:-1]), detail))
     if flt.technology_field:
         stmt = stmt.where(table.technology_field == flt.technology_field)
     if flt.industry_code:
@@ -296,8 +298,12 @@ def listing_freshness(row: Any, on: dt.date | None = None) -> Freshness:
     return freshness(row.expires_at, on or today())
 
 
-def to_public(row: Any) -> dict[str, Any]:
-    """A JSON-ready dict of a row's columns (dates as ISO strings, decimals as numbers)."""
+def to_public(row: Any, *, full: bool = False) -> dict[str, Any]:
+    """A JSON-ready dict of a row's columns (dates as ISO strings, decimals as numbers).
+
+    Listings that are not public come out without their detail fields unless ``full`` is set by a caller
+    that checked ``services.visibility.can_see_details`` (secure by default).
+    """
     data: dict[str, Any] = {}
     for column in row.__table__.columns:
         value = getattr(row, column.key)
@@ -309,4 +315,8 @@ def to_public(row: Any) -> dict[str, Any]:
     if hasattr(row, "expires_at"):
         data["freshness"] = listing_freshness(row).value
     data.pop("created_by_user_id", None)
+    if not full and data.get("visibility", "public") != "public" and isinstance(row, TechnologyRow | DemandRow):
+        from techbridge.services.visibility import redact
+
+        redact(data, "technologies" if isinstance(row, TechnologyRow) else "demands")
     return data

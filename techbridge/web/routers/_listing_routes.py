@@ -11,7 +11,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from techbridge.domain.catalog import ENTITY_FIELDS
 from techbridge.errors import ValidationFailed
-from techbridge.services import catalog
+from techbridge.services import catalog, visibility
 from techbridge.services.catalog import ListingFilter
 from techbridge.web.deps import ActorDep, DatabaseDep, MatchingDep, SettingsDep
 from techbridge.web.forms import read_form
@@ -78,7 +78,7 @@ def listing_router(kind: ListingKind) -> APIRouter:
         new_id = catalog.create(db, settings, actor, kind, data)
         if kind == "technologies":
             matching.refresh_technology(new_id)
-        return {"ok": True, "id": new_id, "item": catalog.to_public(catalog.get(db, kind, new_id))}
+        return {"ok": True, "id": new_id, "item": catalog.to_public(catalog.get(db, kind, new_id), full=True)}
 
     @router.get(f"/{kind}/new", include_in_schema=False)
     def page_new(request: Request, actor: ActorDep) -> Response:
@@ -101,15 +101,17 @@ def listing_router(kind: ListingKind) -> APIRouter:
         return RedirectResponse(f"/{kind}/{new_id}", status_code=303)
 
     @router.get(f"/api/{kind}/{{item_id}}", tags=[kind], summary=f"One {singular}")
-    def api_detail(item_id: int, db: DatabaseDep) -> dict[str, Any]:
-        return {"ok": True, "item": catalog.to_public(catalog.get(db, kind, item_id))}
+    def api_detail(item_id: int, db: DatabaseDep, actor: ActorDep) -> dict[str, Any]:
+        return {"ok": True, "item": visibility.public_dict(db, actor, kind, item_id)}
 
     @router.get(f"/{kind}/{{item_id}}", include_in_schema=False)
-    def page_detail(request: Request, item_id: int, db: DatabaseDep) -> Response:
-        item = catalog.get(db, kind, item_id)
+    def page_detail(request: Request, item_id: int, db: DatabaseDep, actor: ActorDep) -> Response:
+        seen = visibility.view(db, actor, kind, item_id)
+        item = seen.row
         owner = catalog.get_many(db, "organisations", [item.owner_id] if item.owner_id else []).get(item.owner_id)
         return render(request, f"listings/{singular}.html", {
-            "kind": kind, "item": item, "owner": owner, "freshness": catalog.listing_freshness(item)})
+            "kind": kind, "item": item, "owner": owner, "freshness": catalog.listing_freshness(item),
+            "seen": seen})
 
     @router.patch(f"/api/{kind}/{{item_id}}", tags=[kind], summary=f"Edit some fields of a {singular}")
     def api_update(item_id: int, db: DatabaseDep, settings: SettingsDep, actor: ActorDep, matching: MatchingDep,
@@ -117,13 +119,14 @@ def listing_router(kind: ListingKind) -> APIRouter:
         catalog.update(db, settings, actor, kind, item_id, data)
         if kind == "technologies":
             matching.refresh_technology(item_id)
-        return {"ok": True, "item": catalog.to_public(catalog.get(db, kind, item_id))}
+        return {"ok": True, "item": catalog.to_public(catalog.get(db, kind, item_id), full=True)}
 
     @router.get(f"/{kind}/{{item_id}}/edit", include_in_schema=False)
     def page_edit(request: Request, item_id: int, db: DatabaseDep, actor: ActorDep) -> Response:
         actor.require_login()
         item = catalog.get(db, kind, item_id)
-        values = catalog.to_public(item)
+        catalog._check_can_edit(actor, item)
+        values = catalog.to_public(item, full=True)
         for key, value in list(values.items()):
             if isinstance(value, list):
                 values[key] = ", ".join(str(v) for v in value)

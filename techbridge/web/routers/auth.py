@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
@@ -31,14 +32,30 @@ class RegisterIn(BaseModel):
     province_code: str | None = Field(default=None, max_length=6)
 
 
+def safe_next(target: str) -> str:
+    """A same-site path to go to after sign-in; anything that could leave the site becomes "/".
+
+    Browsers read ``/\\host`` like ``//host``, so backslashes and control characters are refused too.
+    """
+    parts = urlsplit(target)
+    if (not target.startswith("/") or target.startswith("//") or "\\" in target or parts.scheme or parts.netloc
+            or any(ord(ch) < 32 for ch in target)):
+        return "/"
+    return target
+
+
+def _ip(request: Request) -> str:
+    return request.client.host if request.client else ""
+
+
 def _set_session(response: Response, new: accounts.NewSession, secure: bool) -> None:
     response.set_cookie(SESSION_COOKIE, new.token, httponly=True, samesite="lax", secure=secure,
                         expires=new.expires_at.strftime("%a, %d %b %Y %H:%M:%S GMT"))
 
 
 @router.post("/api/auth/login", tags=["accounts"], summary="Sign in; sets the session cookie")
-def api_login(body: LoginIn, db: DatabaseDep, settings: SettingsDep) -> Response:
-    new = accounts.login(db, settings, email=body.email, password=body.password)
+def api_login(request: Request, body: LoginIn, db: DatabaseDep, settings: SettingsDep) -> Response:
+    new = accounts.login(db, settings, email=body.email, password=body.password, ip=_ip(request))
     response = JSONResponse({"ok": True, "user_id": new.actor.user_id, "csrf_token": new.csrf_token})
     _set_session(response, new, settings.secure_cookies)
     return response
@@ -78,14 +95,13 @@ def login_page(request: Request) -> Response:
 async def login_submit(request: Request, db: DatabaseDep, settings: SettingsDep) -> Response:
     data = await read_form(request, allowed={"email", "password", "next"})
     try:
-        new = accounts.login(db, settings, email=str(data.get("email", "")), password=str(data.get("password", "")))
+        new = accounts.login(db, settings, email=str(data.get("email", "")), password=str(data.get("password", "")),
+                             ip=_ip(request))
     except TechbridgeError as exc:
         return render(request, "auth/login.html", {"values": {"email": data.get("email", "")}, "error": exc,
                                                    "errors": {e.field: e.message for e in exc.errors}},
                       status_code=exc.status)
-    target = str(data.get("next") or "/")
-    response = RedirectResponse(target if target.startswith("/") and not target.startswith("//") else "/",
-                                status_code=303)
+    response = RedirectResponse(safe_next(str(data.get("next") or "/")), status_code=303)
     _set_session(response, new, settings.secure_cookies)
     return response
 
@@ -104,13 +120,13 @@ async def register_submit(request: Request, db: DatabaseDep, settings: SettingsD
                           display_name=str(data.get("display_name", "")), role=str(data.get("role", "")),
                           organisation_name=str(data.get("organisation_name", "")),
                           province_code=data.get("province_code"))
-        new = accounts.login(db, settings, email=str(data["email"]), password=str(data["password"]))
+        new = accounts.login(db, settings, email=str(data["email"]), password=str(data["password"]), ip=_ip(request))
     except TechbridgeError as exc:
         data.pop("password", None)
         return render(request, "auth/register.html", {"values": data, "error": exc,
                                                       "errors": {e.field: e.message for e in exc.errors}},
                       status_code=exc.status)
-    response = RedirectResponse("/", status_code=303)
+    response = RedirectResponse("/me", status_code=303)
     _set_session(response, new, settings.secure_cookies)
     return response
 
