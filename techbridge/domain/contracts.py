@@ -9,6 +9,7 @@ i.e. to the yuan) and are kept as whole yuan, so that sums over millions of cont
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
@@ -38,6 +39,12 @@ PARTY_FLAGS = ("is_tech_transfer_agency", "is_rnd_institution", "is_converted_in
 PARTY_TEXT = {"name": 200, "address": 300, "legal_rep": 100, "contact": 100, "phone": 40}
 _COUNTRY = re.compile(r"^\d{3}$")
 _CERT = re.compile(r"^\d{16}$")
+
+
+@functools.lru_cache(maxsize=65_536)
+def _credit_problem(code: str) -> str | None:
+    """Credit-code check, memoised: bulk loads repeat the same organisations many times."""
+    return credit_code_problem(code)
 
 
 def yuan_from_wan(value: Any, field: str, errors: list[FieldError], *, required: bool = False) -> int | None:
@@ -135,14 +142,19 @@ def stats_region(region_code: str | None, country_code: str) -> str:
         return FOREIGN_REGION
     if mapped:
         return mapped
-    return (region_code or "")[:2] + "0000"
+    return region_code[:2] + "0000" if region_code else ""
 
 
-def validate_party(data: Mapping[str, Any], role: str, errors: list[FieldError]) -> dict[str, Any]:
-    """Check one party (seller, buyer or intermediary); returns its clean fields."""
+def validate_party(data: Mapping[str, Any], role: str, errors: list[FieldError], *,
+                   full: bool = True) -> dict[str, Any]:
+    """Check one party (seller, buyer or intermediary); returns its clean fields.
+
+    In a draft (``full=False``) a party may still lack its region, credit code and nature.
+    """
     out: dict[str, Any] = {}
+    main = role in PARTY_ROLES and full
     for key, limit in PARTY_TEXT.items():
-        out[key] = _text(data, key, f"{role}.{key}", limit, errors, required=key == "name")
+        out[key] = _text(data, key, f"{role}.{key}", limit, errors, required=key == "name" and full)
     country = str(data.get("country_code") or CHINA).strip()
     if not _COUNTRY.match(country):
         errors.append(FieldError(f"{role}.country_code", f"{country!r} is not a 3-digit country code (China is 156)"))
@@ -151,7 +163,9 @@ def validate_party(data: Mapping[str, Any], role: str, errors: list[FieldError])
     region = str(data.get("region_code") or "").strip()
     provinces = code_tables().provinces
     if country == CHINA:
-        if not region:
+        if not region and not main:
+            pass
+        elif not region:
             errors.append(FieldError(f"{role}.region_code", "is required for a party in China; a 6-digit "
                                                             "GB/T 2260 code such as 110108"))
         elif len(region) != 6 or not region.isdigit():
@@ -166,14 +180,14 @@ def validate_party(data: Mapping[str, Any], role: str, errors: list[FieldError])
     out["stats_region"] = stats_region(region, country)
     credit = str(data.get("credit_code") or "").strip().upper()
     if credit:
-        problem = credit_code_problem(credit)
+        problem = _credit_problem(credit)
         if problem:
             errors.append(FieldError(f"{role}.credit_code", problem))
-    elif country == CHINA and role in PARTY_ROLES:
+    elif country == CHINA and main:
         errors.append(FieldError(f"{role}.credit_code", "is required for an organisation in China: the 18-character "
                                                         "统一社会信用代码"))
     out["credit_code"] = credit or None
-    out["nature"] = _code(data, "nature", f"{role}.nature", PARTY_NATURES, errors, required=role in PARTY_ROLES,
+    out["nature"] = _code(data, "nature", f"{role}.nature", PARTY_NATURES, errors, required=main,
                           hint=" (e.g. 022 高等院校, 170 私营企业)")
     out["size"] = _code(data, "size", f"{role}.size", ENTERPRISE_SIZES, errors, required=False)
     industry = str(data.get("industry_code") or "").strip()
@@ -283,16 +297,18 @@ def validate_contract(data: Mapping[str, Any], *, draft: bool = False) -> dict[s
     parties: dict[str, dict[str, Any]] = {}
     for role in PARTY_ROLES:
         raw = data.get(role)
+        if not isinstance(raw, Mapping) and draft:
+            continue
         if not isinstance(raw, Mapping):
             errors.append(FieldError(f"{role}.name", f"the {role} party is required (name, credit_code, "
                                                      "region_code, nature)"))
             continue
-        parties[role] = validate_party(raw, role, errors)
+        parties[role] = validate_party(raw, role, errors, full=full)
     if len(parties) == 2 and same_party(parties["seller"], parties["buyer"]):
         errors.append(FieldError("buyer.credit_code", "the buyer is the same organisation as the seller; a "
                                                       "technology contract needs two different parties"))
     middle = data.get("intermediary")
-    out["intermediary"] = validate_party(middle, "intermediary", errors) if isinstance(middle, Mapping) and \
+    out["intermediary"] = validate_party(middle, "intermediary", errors, full=full) if isinstance(middle, Mapping) and \
         middle.get("name") else None
     for role, party in parties.items():
         for key, value in party.items():
