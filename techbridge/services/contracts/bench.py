@@ -1,0 +1,127 @@
+"""``techbridge bench stats``: bulk registration throughput and dashboard query latency at N contracts.
+
+Generation of synthetic records is timed apart from registration (validation + insert + statistics
+cells), so contracts/s measures what a registry's bulk load costs. Each dashboard query runs
+``repeats`` times; p50/p95 are reported per query and over all of them. CPU seconds are reported beside
+wall seconds because the benchmark machine may be shared.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+import time
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import func, select
+
+from techbridge.config import Settings
+from techbridge.services.contracts import bulk, published
+from techbridge.services.contracts.dashboard import panels
+from techbridge.services.contracts.generator import ContractGenerator
+from techbridge.services.contracts.stats import parse_query, run
+from techbridge.storage.db import Database
+from techbridge.storage.tables.contracts import ContractRow
+
+
+def _percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def load(db: Database, settings: Settings, contracts: int, *, batch: int = 20_000, seed: int = 7,
+         echo: Callable[[str], None] = print) -> dict[str, Any]:
+    """Register ``contracts`` synthetic contracts in batches; returns timings."""
+    generator = ContractGenerator(seed=seed)
+    with db.read() as session:
+        start = int(session.scalar(select(func.count()).select_from(ContractRow)) or 0)
+    threshold = 5_000_000
+    generate_s = register_s = register_cpu = 0.0
+    done = 0
+    today = dt.date.today()
+    for records in _timed_batches(generator, contracts, batch, start + 1):
+        t0 = time.perf_counter()
+        batch_records = records()
+        t1, c1 = time.perf_counter(), time.process_time()
+        rows = bulk.prepare(batch_records, threshold_yuan=threshold, today=today, sample=True)
+        done += bulk.store(db, rows)
+        t2, c2 = time.perf_counter(), time.process_time()
+        generate_s += t1 - t0
+        register_s += t2 - t1
+        register_cpu += c2 - c1
+        if done % (batch * 10) == 0 or done == contracts:
+            echo(f"  registered {done:,} / {contracts:,}: {done / register_s:,.0f} contracts/s so far")
+    return {"contracts": done, "generate_s": round(generate_s, 2), "register_s": round(register_s, 2),
+            "register_cpu_s": round(register_cpu, 2),
+            "contracts_per_s": round(done / register_s, 1) if register_s else None}
+
+
+def _timed_batches(generator: ContractGenerator, total: int, size: int,
+                   start: int) -> Any:
+    number = start
+    end = start + total
+    while number < end:
+        stop = min(number + size, end)
+
+        def make(first: int = number, last: int = stop) -> list[tuple[int, dict[str, Any]]]:
+            return [(n, generator.record(n)) for n in range(first, last)]
+
+        yield make
+        number = stop
+
+
+def single_registrations(db: Database, settings: Settings, count: int) -> dict[str, Any]:
+    """Full workflow per contract (draft → … → registered, cells updated in the same transaction)."""
+    from techbridge.services.actor import SYSTEM
+    from techbridge.services.contracts.workflow import act, create_draft
+
+    generator = ContractGenerator(seed=99)
+    started = time.perf_counter()
+    for n in range(count):
+        record = generator.record(10**8 + n)
+        record.pop("registered_on")
+        contract_id = create_draft(db, settings, SYSTEM, record)
+        for step in ("submit", "accept", "start_review"):
+            item = act(db, settings, SYSTEM, contract_id, step)
+        if item["expert_required"]:
+            act(db, settings, SYSTEM, contract_id, "refer_experts")
+        act(db, settings, SYSTEM, contract_id, "register")
+    elapsed = time.perf_counter() - started
+    return {"contracts": count, "seconds": round(elapsed, 2), "registrations_per_s": round(count / elapsed, 1)}
+
+
+def queries(db: Database, *, repeats: int = 20) -> dict[str, Any]:
+    """Time every dashboard query (registered and published) ``repeats`` times."""
+    year = 2023
+    per_query: list[dict[str, Any]] = []
+    everything: list[float] = []
+    for source in ("registered", "published"):
+        for panel in panels(year, source):
+            query = parse_query(panel.params)
+            times = []
+            plan = ""
+            for _ in range(repeats):
+                t0 = time.perf_counter()
+                result = run(db, query)
+                times.append((time.perf_counter() - t0) * 1000)
+                plan = result.plan
+            everything += times
+            per_query.append({"panel": f"{source}:{panel.key}", "plan": plan, "rows": len(result.rows),
+                              "p50_ms": round(statistics.median(times), 2),
+                              "p95_ms": round(_percentile(times, 0.95), 2)})
+    return {"queries": per_query, "p50_ms": round(statistics.median(everything), 2),
+            "p95_ms": round(_percentile(everything, 0.95), 2),
+            "max_query_p95_ms": max(q["p95_ms"] for q in per_query)}
+
+
+def run_bench(db: Database, settings: Settings, *, contracts: int, batch: int, repeats: int, singles: int,
+              echo: Callable[[str], None] = print) -> dict[str, Any]:
+    published.load_panel(db)
+    echo(f"bulk registration of {contracts:,} synthetic contracts ({db.engine.dialect.name}) …")
+    loaded = load(db, settings, contracts, batch=batch, echo=echo)
+    single = single_registrations(db, settings, singles) if singles else None
+    echo("dashboard queries …")
+    timed = queries(db, repeats=repeats)
+    return {"database": db.engine.dialect.name, "bulk": loaded, "single": single, "dashboard": timed}
