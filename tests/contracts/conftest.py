@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
 
 from techbridge.domain.identifiers import credit_code_check_char
 from techbridge.domain.roles import Role
+from techbridge.services.actor import Actor
 from techbridge.storage.db import Database
 
 
@@ -43,18 +45,29 @@ def parties(small_catalog: dict[str, int]) -> dict[str, int]:
     return {"seller": small_catalog["org-a"], "buyer": small_catalog["org-b"]}
 
 
+@dataclass(frozen=True)
+class Who:
+    actor: Actor
+
+
 @pytest.fixture
-def users(make_user: Callable[..., Any], parties: dict[str, int]) -> dict[str, Any]:
-    """One user per role; members belong to the seller (org-a) unless named buyer_member."""
+def users(parties: dict[str, int]) -> dict[str, Who]:
+    """One actor per role (services trust the Actor they get; no password hashing needed here).
+
+    Members belong to the seller (org-a) unless named buyer_member; web tests use real accounts.
+    """
+    def who(user_id: int, role: Role, org: int | None = None) -> Who:
+        return Who(Actor(user_id=user_id, display_name=role.value, roles=frozenset({role}), organisation_id=org))
+
     return {
-        "operator": make_user(Role.OPERATOR),
-        "officer": make_user(Role.REGISTRY_OFFICER),
-        "manager": make_user(Role.TECHNOLOGY_MANAGER),
-        "seller_member": make_user(Role.INSTITUTION_MEMBER, organisation_id=parties["seller"]),
-        "buyer_member": make_user(Role.ENTERPRISE_MEMBER, organisation_id=parties["buyer"]),
-        "outsider": make_user(Role.ENTERPRISE_MEMBER),
-        "investor": make_user(Role.INVESTOR),
-        "expert": make_user(Role.EXPERT),
+        "operator": who(9001, Role.OPERATOR),
+        "officer": who(9002, Role.REGISTRY_OFFICER),
+        "manager": who(9003, Role.TECHNOLOGY_MANAGER),
+        "seller_member": who(9004, Role.INSTITUTION_MEMBER, parties["seller"]),
+        "buyer_member": who(9005, Role.ENTERPRISE_MEMBER, parties["buyer"]),
+        "outsider": who(9006, Role.ENTERPRISE_MEMBER),
+        "investor": who(9007, Role.INVESTOR),
+        "expert": who(9008, Role.EXPERT),
     }
 
 

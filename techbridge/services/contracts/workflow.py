@@ -120,6 +120,8 @@ def _merge(current: dict[str, Any], changes: Mapping[str, Any]) -> dict[str, Any
             merged[key] = {**(merged.get(key) or {}), **value}
         else:
             merged[key] = value
+    if ("price" in changes or "deductions" in changes) and "tech_value" not in changes:
+        merged.pop("tech_value", None)  # recompute 技术交易额 from the new price and deductions
     return merged
 
 
@@ -180,6 +182,7 @@ def act(db: Database, settings: Settings, actor: Actor, contract_id: int, action
     except ValueError:
         raise ValidationFailed("Unknown workflow action", errors=[FieldError(
             "action", f"{action!r} is not an action; use one of {', '.join(a.value for a in Action)}")]) from None
+    actor.require_login()
     today = today or _today()
     rules = load_rules(settings.data_dir)
     transition = TRANSITIONS[step]
