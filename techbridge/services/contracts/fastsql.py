@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from sqlalchemy import Table
+from sqlalchemy import JSON, Table
 from sqlalchemy.orm import Session
 
 
@@ -26,8 +26,18 @@ def _check_names(table: Table, columns: Sequence[str]) -> None:
 
 
 def processors(session: Session, table: Table, columns: Sequence[str]) -> list[Callable[[Any], Any] | None]:
+    """Per-column value conversion; psycopg needs JSON values wrapped (SQLAlchemy does that in its own path)."""
     dialect = session.get_bind().dialect
-    return [table.c[name].type.bind_processor(dialect) for name in columns]
+    out: list[Callable[[Any], Any] | None] = []
+    for name in columns:
+        column_type = table.c[name].type
+        process: Callable[[Any], Any] | None = column_type.bind_processor(dialect)
+        if process is None and isinstance(column_type, JSON) and dialect.name == "postgresql":
+            from psycopg.types.json import Json
+
+            process = Json
+        out.append(process)
+    return out
 
 
 def insert_many(session: Session, table: Table, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
