@@ -168,6 +168,8 @@ def bench_stats(
     repeats: Annotated[int, typer.Option(help="Runs of each dashboard query.", min=1)] = 20,
     singles: Annotated[int, typer.Option(help="Contracts also registered one by one through the workflow.",
                                          min=0)] = 200,
+    pipelined: Annotated[bool, typer.Option(help="Validate the next batch in a worker process while storing "
+                                                 "this one (--no-pipelined: one process).")] = True,
     output: Annotated[Path | None, typer.Option(help="Write the figures (JSON) here.")] = None,
 ) -> None:
     """Bulk registration throughput (contracts/s) and dashboard query latency (p50/p95) at N contracts.
@@ -188,7 +190,7 @@ def bench_stats(
             settings = settings.with_overrides(database_url=f"sqlite:///{(folder / 'stats.sqlite3').resolve()}")
         db = open_database(settings)
         result = run_bench(db, settings, contracts=contracts, batch=batch, repeats=repeats, singles=singles,
-                           echo=typer.echo)
+                           pipelined=pipelined, echo=typer.echo)
     echo_json(result)
     if output:
         output.write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")

@@ -38,6 +38,9 @@ PARTY_FLAGS = ("is_tech_transfer_agency", "is_rnd_institution", "is_converted_in
                "is_hitech_zone_enterprise", "is_listed")
 PARTY_TEXT = {"name": 200, "address": 300, "legal_rep": 100, "contact": 100, "phone": 40}
 _COUNTRY = re.compile(r"^\d{3}$")
+_PARTY_KEYS = (*PARTY_TEXT, "country_code", "region_code", "stats_region", "credit_code", "nature", "size",
+               "industry_code", *PARTY_FLAGS, "organisation_id")
+_PREFIXED = {role: {key: f"{role}_{key}" for key in _PARTY_KEYS} for role in PARTY_ROLES}
 _CERT = re.compile(r"^\d{16}$")
 
 
@@ -161,7 +164,8 @@ def validate_party(data: Mapping[str, Any], role: str, errors: list[FieldError],
         country = CHINA
     out["country_code"] = country
     region = str(data.get("region_code") or "").strip()
-    provinces = code_tables().provinces
+    tables = code_tables()
+    provinces = tables.provinces
     if country == CHINA:
         if not region and not main:
             pass
@@ -191,11 +195,12 @@ def validate_party(data: Mapping[str, Any], role: str, errors: list[FieldError],
                           hint=" (e.g. 022 高等院校, 170 私营企业)")
     out["size"] = _code(data, "size", f"{role}.size", ENTERPRISE_SIZES, errors, required=False)
     industry = str(data.get("industry_code") or "").strip()
-    if industry and industry not in code_tables().industries:
+    if industry and industry not in tables.industries:
         errors.append(FieldError(f"{role}.industry_code", f"{industry!r} is not a GB/T 4754-2017 code (e.g. C39)"))
     out["industry_code"] = industry or None
     for flag in PARTY_FLAGS:
-        out[flag] = _flag(data.get(flag, False))
+        value = data.get(flag)
+        out[flag] = bool(value) and _flag(value)
     org = data.get("organisation_id")
     out["organisation_id"] = int(org) if isinstance(org, int | str) and str(org).strip().isdigit() else None
     return out
@@ -311,8 +316,9 @@ def validate_contract(data: Mapping[str, Any], *, draft: bool = False) -> dict[s
     out["intermediary"] = validate_party(middle, "intermediary", errors, full=full) if isinstance(middle, Mapping) and \
         middle.get("name") else None
     for role, party in parties.items():
+        names = _PREFIXED[role]
         for key, value in party.items():
-            out[f"{role}_{key}"] = value
+            out[names.get(key) or f"{role}_{key}"] = value
     if errors:
         raise ValidationFailed("The contract record needs correcting", errors=errors)
     return out
@@ -320,6 +326,8 @@ def validate_contract(data: Mapping[str, Any], *, draft: bool = False) -> dict[s
 
 def nest_flat_record(record: Mapping[str, Any]) -> dict[str, Any]:
     """Turn an import row's ``seller.name`` / ``buyer.region_code`` columns into nested parties."""
+    if not any("." in str(key) for key in record):
+        return dict(record)
     nested: dict[str, Any] = {}
     for key, value in record.items():
         head, dot, tail = str(key).partition(".")
