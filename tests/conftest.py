@@ -112,6 +112,8 @@ def client(app: Any) -> Iterator[TestClient]:
 
 @dataclass
 class TestUser:
+    __test__ = False  # not a test class, despite the name
+
     user_id: int
     email: str
     password: str

@@ -110,8 +110,8 @@ def import_(
       techbridge import technologies results.xlsx --map 成果名称=title --map 编号=external_id
       techbridge import demands needs.csv --skip-invalid --report needs-report.json
     """
-    settings = Settings.from_env()
     with user_errors():
+        settings = Settings.from_env()
         db = open_database(settings)
         mapping = transfer.parse_mapping(map_ or [])
         try:
@@ -144,8 +144,8 @@ def export(
 
     Example: techbridge export technologies all.xlsx
     """
-    settings = Settings.from_env()
     with user_errors():
+        settings = Settings.from_env()
         db = open_database(settings)
         count = transfer.export_file(db, kind.value, file, format_.value if format_ else None)
     typer.echo(f"wrote {count} {kind.value} to {file}")
@@ -160,8 +160,8 @@ def match(
 
     Example: techbridge match "减糖后馅料口感变差，想用仪器代替人工品尝" --top 5
     """
-    settings = Settings.from_env()
     with user_errors():
+        settings = Settings.from_env()
         db = open_database(settings)
         service = MatchingService(db)
         matches = service.match_text(text, top=top)
@@ -191,8 +191,8 @@ def create_user(
 
     Example: techbridge create-user --email ops@example.org --name 运营 --role operator
     """
-    settings = Settings.from_env()
     with user_errors():
+        settings = Settings.from_env()
         db = open_database(settings)
         user_id = accounts.create_user(db, email=email, password=password, display_name=name, roles=role)
     typer.echo(f"user {user_id} ready")

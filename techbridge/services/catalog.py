@@ -151,7 +151,8 @@ def create(db: Database, settings: Settings, actor: Actor, kind: EntityKind, dat
         if errors:
             raise ValidationFailed("Some references are unknown", errors=errors)
         if kind in ("technologies", "demands"):
-            values.setdefault("owner_id", actor.organisation_id)
+            if values.get("owner_id") is None:
+                values["owner_id"] = actor.organisation_id
             values["created_by_user_id"] = actor.user_id
         apply_listing_defaults(kind, values, settings, new=True)
         row = TABLES[kind](**values)

@@ -160,5 +160,5 @@ class MatchingService:
     def feedback_for(self, demand_id: int) -> dict[int, str]:
         with self.db.read() as session:
             rows = session.execute(select(MatchFeedbackRow.technology_id, MatchFeedbackRow.decision)
-                                   .where(MatchFeedbackRow.demand_id == demand_id)).tuples().all()
+                                   .where(MatchFeedbackRow.demand_id == demand_id)).all()
         return {int(t): str(d) for t, d in rows}

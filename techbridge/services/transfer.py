@@ -308,7 +308,7 @@ def export_rows(db: Database, kind: EntityKind) -> tuple[list[str], list[dict[st
     table = TABLES[kind]
     names = [s.name for s in ENTITY_FIELDS[kind]]
     with db.read() as session:
-        orgs = dict(session.execute(select(OrganisationRow.id, OrganisationRow.external_id)).tuples().all())
+        orgs = dict(session.execute(select(OrganisationRow.id, OrganisationRow.external_id)).all())
         records: list[dict[str, Any]] = []
         for row in session.scalars(select(table).order_by(table.id)):
             record: dict[str, Any] = {}

@@ -141,7 +141,7 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None, 
         if db is None:
             database.dispose()
 
-    app = FastAPI(title="techbridge 技术桥", version=__version__, lifespan=lifespan,
+    app = FastAPI(title="techbridge 技术桥", version=__version__, lifespan=lifespan, docs_url=None, redoc_url=None,
                   description="Technology-transfer and technology-trading platform: every page has a JSON "
                               "twin here; every failure uses the envelope {ok, error, code, errors, status}.")
     app.state.settings = settings
@@ -159,5 +159,21 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None, 
     app.state.nav = sorted(nav)
     _install_error_handlers(app)
     _install_middleware(app, settings)
+    _install_api_docs(app)
     app.mount("/static", StaticFiles(directory=str(Path(__file__).with_name("static"))), name="static")
     return app
+
+
+def _install_api_docs(app: FastAPI) -> None:
+    """Serve Swagger UI at /docs from the swagger-ui-bundle package (no CDN)."""
+    import swagger_ui_bundle
+    from fastapi.openapi.docs import get_swagger_ui_html
+
+    app.mount("/static/swagger", StaticFiles(directory=swagger_ui_bundle.swagger_ui_path), name="swagger")
+
+    @app.get("/docs", include_in_schema=False)
+    def api_docs() -> Response:
+        return get_swagger_ui_html(openapi_url="/openapi.json", title="techbridge API",
+                                   swagger_js_url="/static/swagger/swagger-ui-bundle.js",
+                                   swagger_css_url="/static/swagger/swagger-ui.css",
+                                   swagger_favicon_url="/static/swagger/favicon-32x32.png")

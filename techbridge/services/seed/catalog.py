@@ -88,7 +88,7 @@ def seed(db: Database, settings: Settings) -> str:
         report = import_records(db, settings, SYSTEM, kind, demo_records(kind))
         parts.append(f"{kind} +{report.created} ~{report.updated} ={report.unchanged}")
     with db.read() as session:
-        orgs = dict(session.execute(select(OrganisationRow.external_id, OrganisationRow.id)).tuples().all())
+        orgs = dict(session.execute(select(OrganisationRow.external_id, OrganisationRow.id)).all())
     for email, name, roles, org in DEMO_ACCOUNTS:
         create_user(db, email=email, password=DEMO_PASSWORD, display_name=name, roles=list(roles),
                     organisation_id=orgs.get(org) if org else None)
