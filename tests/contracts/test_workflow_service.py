@@ -218,3 +218,18 @@ def test_lists_show_only_what_the_actor_may_see(db: Database, settings: Settings
     assert overdue["total"] == 1 and overdue["items"][0]["deadline"]["overdue"]  # submitted 2026-03-09, due 03-16
     with pytest.raises(AuthenticationRequired):
         workflow.list_contracts(db, settings, ANONYMOUS)
+
+
+def test_only_drafts_can_be_deleted(db: Database, settings: Settings, users: dict[str, Any],
+                                    parties: dict[str, int]) -> None:
+    seller = users["seller_member"].actor
+    keep = workflow.create_draft(db, settings, seller, linked_record(parties))
+    drop = workflow.create_draft(db, settings, seller, linked_record(parties))
+    walk(db, settings, seller, keep, "submit")
+    with pytest.raises(IllegalTransition):
+        workflow.delete_draft(db, settings, seller, keep)
+    with pytest.raises(PermissionDenied):
+        workflow.delete_draft(db, settings, users["buyer_member"].actor, drop)
+    workflow.delete_draft(db, settings, seller, drop)
+    with pytest.raises(NotFound):
+        workflow.get(db, settings, seller, drop)

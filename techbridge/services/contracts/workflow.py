@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import Table, func, or_, select
+from sqlalchemy import Table, delete, func, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -111,6 +111,22 @@ def update_draft(db: Database, settings: Settings, actor: Actor, contract_id: in
         for key, value in values.items():
             setattr(row, key, value)
         _event(session, row, actor, "edit", row.status, changes={"fields": sorted(data)})
+
+
+def delete_draft(db: Database, settings: Settings, actor: Actor, contract_id: int) -> None:
+    """Discard a draft that was never submitted (submitted contracts stay, with their history)."""
+    with db.transaction() as session:
+        row = load(session, contract_id, for_update=True)
+        current = facts(row)
+        if not may_view(actor, current):
+            raise NotFound(f"No contract with id {contract_id}; check the number in the address")
+        if row.status != State.DRAFT:
+            raise IllegalTransition(f"Only drafts can be deleted; this contract is {row.status}",
+                                    errors=[FieldError("status", "withdraw it through the registry instead")])
+        if not may_edit(actor, current):
+            _deny(actor, "Only the filing side may delete this draft")
+        session.execute(delete(ContractEventRow).where(ContractEventRow.contract_id == contract_id))
+        session.delete(row)
 
 
 def _merge(current: dict[str, Any], changes: Mapping[str, Any]) -> dict[str, Any]:

@@ -109,6 +109,12 @@ def api_update(contract_id: int, db: DatabaseDep, settings: SettingsDep, actor: 
     return {"ok": True, "item": workflow.get(db, settings, actor, contract_id, lang=lang)}
 
 
+@router.delete("/api/contracts/{contract_id}", tags=["contracts"], summary="Delete a draft (never submitted)")
+def api_delete(contract_id: int, db: DatabaseDep, settings: SettingsDep, actor: ActorDep) -> dict[str, Any]:
+    workflow.delete_draft(db, settings, actor, contract_id)
+    return {"ok": True}
+
+
 @router.post("/api/contracts/{contract_id}/actions/{action}", tags=["contracts"],
              summary="Take a workflow step; an illegal step answers 409 with the allowed ones")
 def api_act(contract_id: int, action: str, db: DatabaseDep, settings: SettingsDep, actor: ActorDep,
