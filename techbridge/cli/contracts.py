@@ -170,6 +170,9 @@ def bench_stats(
                                          min=0)] = 200,
     pipelined: Annotated[bool, typer.Option(help="Validate the next batch in a worker process while storing "
                                                  "this one (--no-pipelined: one process).")] = True,
+    saturated: Annotated[bool, typer.Option(help="Skip loading; fill every statistics cell any N could produce "
+                                                 "and time the dashboard queries (worst case at any scale).")]
+    = False,
     output: Annotated[Path | None, typer.Option(help="Write the figures (JSON) here.")] = None,
 ) -> None:
     """Bulk registration throughput (contracts/s) and dashboard query latency (p50/p95) at N contracts.
@@ -189,8 +192,15 @@ def bench_stats(
                 (folder / f"stats.sqlite3{suffix}").unlink(missing_ok=True)
             settings = settings.with_overrides(database_url=f"sqlite:///{(folder / 'stats.sqlite3').resolve()}")
         db = open_database(settings)
-        result = run_bench(db, settings, contracts=contracts, batch=batch, repeats=repeats, singles=singles,
-                           pipelined=pipelined, echo=typer.echo)
+        if saturated:
+            from techbridge.services.contracts.bench import queries, saturate_cells
+
+            cells = saturate_cells(db)
+            result = {"database": db.engine.dialect.name, "saturated_cells": cells,
+                      "dashboard": queries(db, repeats=repeats)}
+        else:
+            result = run_bench(db, settings, contracts=contracts, batch=batch, repeats=repeats, singles=singles,
+                               pipelined=pipelined, echo=typer.echo)
     echo_json(result)
     if output:
         output.write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")
