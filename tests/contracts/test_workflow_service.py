@@ -233,3 +233,14 @@ def test_only_drafts_can_be_deleted(db: Database, settings: Settings, users: dic
     workflow.delete_draft(db, settings, seller, drop)
     with pytest.raises(NotFound):
         workflow.get(db, settings, seller, drop)
+
+
+def test_upheld_objection_to_a_registration_counts_once(db: Database, settings: Settings, users: dict[str, Any],
+                                                        parties: dict[str, int]) -> None:
+    operator, buyer = users["operator"].actor, users["buyer_member"].actor
+    cid = workflow.create_draft(db, settings, operator, linked_record(parties))
+    walk(db, settings, operator, cid, "submit", "accept", "start_review", "register")
+    walk(db, settings, buyer, cid, "object", reason="异议")
+    item = walk(db, settings, operator, cid, "uphold_registration")
+    assert item["status"] == "registered" and item["certificate_number"] == "2026110108000001"
+    assert registered_value(db) == (1, 120.0)

@@ -166,6 +166,8 @@ def _row_values(row: ContractRow) -> dict[str, Any]:
 
 
 def _start_counting(session: Session, row: ContractRow, today: dt.date) -> None:
+    if row.counted:  # e.g. an objection to a registration that is then upheld: it never stopped counting
+        return
     if row.certificate_number is None:
         row.registered_on = today
         row.stat_year, row.stat_month = today.year, today.month
