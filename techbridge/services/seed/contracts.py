@@ -48,13 +48,18 @@ def seed(db: Database, settings: Settings) -> str:
             .join(DemandRow, DemandRow.technology_field == TechnologyRow.technology_field)
             .where(TechnologyRow.owner_id.is_not(None), DemandRow.owner_id.is_not(None),
                    TechnologyRow.owner_id != DemandRow.owner_id)
-            .order_by(TechnologyRow.id, DemandRow.id).limit(len(_PATHS) * 5)).all()
+            .order_by(DemandRow.id, TechnologyRow.id).limit(2_000)).all()
     made = 0
-    used: set[int] = set()
-    for tech_id, demand_id in pairs:
-        if made == len(_PATHS) or tech_id in used:
-            continue
-        used.add(tech_id)
+    demands_used: set[int] = set()
+    chosen: list[tuple[int, int]] = []
+    for tech_id, demand_id in pairs:  # one contract per demand first, then any pair
+        if demand_id not in demands_used:
+            demands_used.add(demand_id)
+            chosen.append((tech_id, demand_id))
+    chosen += [(t, d) for t, d in pairs if (t, d) not in chosen]
+    for tech_id, demand_id in chosen:
+        if made == len(_PATHS):
+            break
         contract_id = workflow.start_contract_from(db, settings, SYSTEM, technology_id=tech_id, demand_id=demand_id,
                                                    source="match", source_id=f"demo-{made}")
         terms = dict(_TERMS, subtype="patent_right_transfer", sample_data=True)
