@@ -9,8 +9,6 @@ people concerned.
 from __future__ import annotations
 
 import datetime as dt
-import importlib
-import inspect
 import logging
 from collections.abc import Mapping
 from typing import Any
@@ -33,7 +31,6 @@ from techbridge.storage.tables.challenges import ChallengeApplicationRow, Challe
 from techbridge.storage.tables.matching import MatchFeedbackRow
 
 log = logging.getLogger("techbridge.cases")
-CONTRACTS_MODULE = "techbridge.services.contracts"
 
 
 def _case(session: Session, case_id: int) -> CaseRow:
@@ -232,30 +229,23 @@ def move(db: Database, actor: Actor, case_id: int, action: str, *, target: str |
 
 
 def hand_off_to_contracts(db: Database, actor: Actor, case_id: int) -> str:
-    """Give the case's parties and technology to contract registration. The contracts module is built in
-    another area; when it is missing, the hand-off is recorded as "registration not available"."""
+    """Give the case's parties and technology to contract registration, which opens a pre-filled draft.
+
+    A failure there is recorded on the case and never undoes the stage move that already happened.
+    """
+    from techbridge.services.contracts import start_contract_from
+
     with db.read() as session:
         case = _case(session, case_id)
         kwargs: dict[str, Any] = {"technology_id": case.technology_id, "demand_id": case.demand_id,
                                   "seller_org_id": case.seller_org_id, "buyer_org_id": case.buyer_org_id,
                                   "source": "case", "source_id": case.id}
-    status, ref, detail = "registration_unavailable", None, "contract registration is not installed"
+    status, ref = "handed_off", None
     try:
-        module = importlib.import_module(CONTRACTS_MODULE)
-        start = module.start_contract_from
-    except (ImportError, AttributeError):
-        start = None
-    if start is not None:
-        try:
-            params = inspect.signature(start).parameters
-            extra = {"db": db} if "db" in params else {}
-            result = start(actor, **extra, **kwargs)
-            status, ref, detail = "handed_off", str(getattr(result, "id", result)), "contract draft started"
-        except TechbridgeError as exc:
-            status, detail = "handoff_failed", exc.message
-        except Exception:  # another area's module must not break the case move that already happened
-            log.exception("contract hand-off failed for case %s", case_id)
-            status, detail = "handoff_failed", "contract registration raised an unexpected error; see the log"
+        ref = str(start_contract_from(db, None, actor, **kwargs))
+        detail = "contract draft started"
+    except TechbridgeError as exc:
+        status, detail = "handoff_failed", exc.message
     with db.transaction() as session:
         case = _case(session, case_id)
         case.contract_status, case.contract_ref = status, ref

@@ -4,12 +4,12 @@ tasks, notes, documents; relay-incubation history; the contract hand-off; the de
 from __future__ import annotations
 
 import datetime as dt
-import sys
-import types
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from techbridge.config import Settings
 from techbridge.domain.cases import Stage
 from techbridge.errors import IllegalTransition, NotFound, PermissionDenied, ValidationFailed
 from techbridge.services import cases, challenge_views, desk, notifications
@@ -110,31 +110,20 @@ def test_moves_roles_gates_and_reasons(db: Database, world: World) -> None:
     assert notifications.list_for(db, u["ent_member"])  # party members hear about stage changes
 
 
-def test_contract_handoff_without_and_with_the_contracts_module(db: Database, world: World,
-                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+def test_contract_stage_hands_parties_and_technology_to_registration(db: Database, world: World,
+                                                                   tmp_path: Path) -> None:
+    from techbridge.services.contracts import get as get_contract
+
     case_id = _case(db, world)
     _walk(db, world, case_id, Stage.CONTRACT)
     view = desk.case_view(db, world.users["manager"], case_id)
-    assert view["contract_status"] == "registration_unavailable"
+    assert view["contract_status"] == "handed_off", view["contract_status"]
     assert any(h["kind"] == "contract_handoff" for h in view["history"])
-    calls: list[dict[str, Any]] = []
-
-    def start_contract_from(actor: Any, *, technology_id: int | None = None, demand_id: int | None = None,
-                            seller_org_id: int | None = None, buyer_org_id: int | None = None,
-                            source: str = "case", source_id: int | None = None) -> int:
-        calls.append({"technology_id": technology_id, "seller_org_id": seller_org_id, "buyer_org_id": buyer_org_id,
-                      "source": source, "source_id": source_id, "demand_id": demand_id})
-        return 4242
-
-    module = types.ModuleType("techbridge.services.contracts")
-    module.start_contract_from = start_contract_from  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "techbridge.services.contracts", module)
-    second = _case(db, world, title="第二个案件")
-    _walk(db, world, second, Stage.CONTRACT)
-    view = desk.case_view(db, world.users["manager"], second)
-    assert view["contract_status"] == "handed_off" and view["contract_ref"] == "4242"
-    assert calls == [{"technology_id": world["t-uni"], "seller_org_id": world["uni"], "buyer_org_id": world["ent"],
-                      "source": "case", "source_id": second, "demand_id": world["d-ent"]}]
+    contract = get_contract(db, Settings(data_dir=tmp_path), world.users["operator"], int(view["contract_ref"]))
+    assert contract["technology_id"] == world["t-uni"] and contract["demand_id"] == world["d-ent"]
+    assert contract["status"] == "draft" and contract["source"] == "case"
+    assert contract["seller"]["organisation_id"] == world["uni"]
+    assert contract["buyer"]["organisation_id"] == world["ent"]
 
 
 def test_relay_incubation_history(db: Database, world: World) -> None:

@@ -297,7 +297,7 @@ def list_contracts(db: Database, settings: Settings, actor: Actor, *, status: st
     return {"items": items, "total": total, "page": page, "pages": max(1, -(-total // per_page))}
 
 
-def start_contract_from(db: Database, settings: Settings, actor: Actor, *, technology_id: int | None = None,
+def start_contract_from(db: Database, settings: Settings | None, actor: Actor, *, technology_id: int | None = None,
                         demand_id: int | None = None, seller_org_id: int | None = None,
                         buyer_org_id: int | None = None, source: str = "case", source_id: str | int = "") -> int:
     """Open a draft pre-filled from a technology-manager case or a match: parties and technology carried over.
