@@ -32,7 +32,6 @@ from techbridge.storage.tables.evaluation import EvaluationRecordRow, MarketValu
 from techbridge.storage.tables.matching import MatchFeedbackRow
 
 TOP_K = 10
-CONTRACT_VALUE_COLUMNS = ("price_wan", "contract_value_wan", "amount_wan", "value_wan", "transaction_amount_wan")
 CONTRACT_DEAD_STATUSES = ("draft", "rejected", "cancelled", "withdrawn")
 
 
@@ -105,19 +104,15 @@ def _cases(session: Session) -> tuple[dict[int, list[str]], str]:
 
 
 def _contracts(session: Session) -> tuple[dict[int, tuple[int, float]], str]:
-    columns = _optional_table(session, "contracts", ("technology_id",))
-    if columns is None:
-        return {}, "contracts: table not present yet (or has no technology_id) — counted as zero evidence"
-    value_column = next((c for c in CONTRACT_VALUE_COLUMNS if c in columns), None)
-    value_sql = value_column if value_column else "0"
-    where = "technology_id IS NOT NULL"
-    if "status" in columns:
-        where += " AND status NOT IN (" + ", ".join(f"'{s}'" for s in CONTRACT_DEAD_STATUSES) + ")"
-    out: dict[int, tuple[int, float]] = {}
-    query = f"SELECT technology_id, COUNT(*), COALESCE(SUM({value_sql}), 0) FROM contracts WHERE {where} GROUP BY technology_id"  # noqa: S608,E501 - names come from the inspector, not from users
-    for tech, count, value in session.execute(text(query)):
-        out[int(tech)] = (int(count), float(value or 0))
-    return out, f"contracts: read from the contracts table (value column: {value_column or 'none, value 0'})"
+    """Signed contracts per technology and their 成交额 in 万元 (a filed contract was signed; drafts, rejected
+    and cancelled ones do not count)."""
+    from techbridge.storage.tables.contracts import ContractRow
+
+    stmt = (select(ContractRow.technology_id, func.count(), func.coalesce(func.sum(ContractRow.price_yuan), 0))
+            .where(ContractRow.technology_id.is_not(None), ContractRow.status.not_in(CONTRACT_DEAD_STATUSES))
+            .group_by(ContractRow.technology_id))
+    out = {int(tech or 0): (int(count), float(value or 0) / 10_000) for tech, count, value in session.execute(stmt)}
+    return out, "contracts: signed (filed, not rejected or cancelled) contracts and their 成交额 from registration"
 
 
 def _context(db: Database, matching: MatchingService, today: dt.date) -> _Context:

@@ -27,7 +27,7 @@ def test_scores_use_demand_feedback_growth_and_say_what_is_missing(db: Database,
     assert evidence["demand_budget_wan"] >= 30
     assert evidence["growth_percent"] is None  # agriculture has no invoice signal
     notes = " ".join(sugar["breakdown"]["notes"])
-    assert "contracts: table not present" in notes
+    assert "contracts: signed" in notes
     # Unchanged evidence is not rewritten; an accepted match changes the evidence and the score rises.
     assert evaluation.recompute(db, matching).changed == 0
     member = make_user(Role.ENTERPRISE_MEMBER).actor
