@@ -20,7 +20,7 @@ from techbridge.storage.tables.evaluation import EvaluationRecordRow
 from techbridge.storage.tables.events import EventRow
 from techbridge.storage.tables.funds import FundRow
 
-ORDER = 20
+ORDER = 40
 EVENT_TITLE = "2026 长三角硬科技成果路演与一对一洽谈会（示例）"
 SAMPLE_FUNDS: tuple[dict[str, object], ...] = (
     {"name": "东海硬科技天使基金（示例）", "stages": ["seed", "angel"], "sectors": ["F01", "F03", "F05"],
