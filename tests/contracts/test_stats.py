@@ -136,3 +136,15 @@ def test_exports(registered: Database) -> None:
     book = load_workbook(io.BytesIO(export.to_xlsx(result, "en")))
     sheet = book["stats"]
     assert sheet.cell(1, 3).value == "Contracts" and sheet.max_row == len(result.rows) + 1
+
+
+def test_national_series_is_shown_apart_with_its_source(client: Any) -> None:
+    from techbridge.services.contracts import published
+
+    series = {r["year"]: r for r in published.national_series()}
+    assert min(series) == 1998 and max(series) == 2024
+    assert series[1998]["tech_market_yi"] == 435.8  # 4,358,228 万元 in the shipped file
+    body = client.get("/api/stats/national-series").json()
+    assert body["ok"] and "CC BY 4.0" in body["source"] and len(body["rows"]) == len(series)
+    page = client.get("/stats?source=published", headers={"accept": "text/html"}).text
+    assert 'id="h-national"' in page and "435.8" in page

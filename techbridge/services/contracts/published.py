@@ -102,3 +102,24 @@ def beijing_highlights() -> list[dict[str, str]]:
     """The seed article's Beijing facts (2026-04-01): 2021 → 2025 values and 北京 → 津冀 over 十四五."""
     rows = facts()["seed_regional_facts"]
     return [r for r in rows if r["subject"].startswith("北京") and r["metric"] == "技术合同成交额"]
+
+
+NATIONAL_SERIES_FILE = "national_S_t.csv"
+NATIONAL_SERIES_SOURCE = ("Mapping-Open-Science-Policy-in-China @ 04a2120 (national_S_t.csv), CC BY 4.0; "
+                          "its 技术市场成交额 is a different compilation from the yearbook panel (2023: 58,650.6 vs "
+                          "61,475.7 亿元), so the two are shown side by side, never mixed")
+
+
+def national_series() -> list[dict[str, Any]]:
+    """The national yearly series 1998–2024 as published: 技术市场成交额 (亿元), R&D staff (FTE), R&D spend
+    (亿元) and patent grants. Read from the shipped file, unmodified, with its own source."""
+    rows = []
+    for row in csv.DictReader(_stats_text(NATIONAL_SERIES_FILE).splitlines()):
+        rows.append({
+            "year": int(row["年份"]),
+            "tech_market_yi": round(float(row["技术市场成交额"]) / 10_000, 1),
+            "rd_staff_fte": round(float(row["R&D人员全时当量"])),
+            "rd_spend_yi": round(float(row["R&D经费内部支出"]) / 10_000, 1),
+            "patent_grants": int(float(row["专利授权数"])),
+        })
+    return rows

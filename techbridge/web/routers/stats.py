@@ -74,6 +74,12 @@ def api_dashboard(db: DatabaseDep, lang: LangDep, year: Year = None, source: Sou
     return {"ok": True, **_dashboard(db, lang, year, source)}
 
 
+@router.get("/api/stats/national-series", tags=["stats"],
+            summary="The published national series 1998–2024 (技术市场成交额, R&D, patents), kept apart")
+def api_national_series() -> dict[str, Any]:
+    return {"ok": True, "source": published.NATIONAL_SERIES_SOURCE, "rows": published.national_series()}
+
+
 @router.get("/api/stats/facts", tags=["stats"], summary="Sourced facts shipped with the platform (URL per row)")
 def api_facts() -> dict[str, Any]:
     return {"ok": True, **published.facts()}
@@ -106,4 +112,10 @@ def stats_page(request: Request, db: DatabaseDep, lang: LangDep, year: Year = No
 
     t = translator(lang)
     charts = {p["key"]: _chart(p, t(f"stats.panel.{p['key']}"), lang) for p in data["panels"]}
-    return render(request, "stats/dashboard.html", {"data": data, "charts": charts})
+    national = published.national_series() if data["source"] == "published" else []
+    if national:
+        title = t("stats.national.title")
+        charts["national_series"] = line_chart({title: [(r["year"], r["tech_market_yi"]) for r in national]},
+                                               title=title, unit="亿元" if lang == "zh" else "100m CNY")
+    return render(request, "stats/dashboard.html", {"data": data, "charts": charts, "national": national,
+                                                    "national_source": published.NATIONAL_SERIES_SOURCE})
