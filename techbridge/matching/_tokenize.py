@@ -19,17 +19,22 @@ _LATIN = re.compile(r"[a-z0-9][a-z0-9\-\+\.]*[a-z0-9\+]|[a-z]")
 _IS_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
 # Function words that carry no topic (kept short on purpose: BM25's idf handles the rest).
-ZH_STOPWORDS = frozenset(
-    "的 了 和 与 及 或 是 在 对 把 被 从 向 以 为 于 而 并 且 也 都 就 又 很 更 最 还 等 这 那 其 之 该 本 各 每 我们 你们 他们 我 你 他 她 它 "
-    "一个 一种 一些 这个 那个 这种 这些 那些 可以 能够 通过 进行 以及 如果 因为 所以 但是 然而 同时 其中 目前 已经 没有 不是 什么 怎么 如何 希望 "
-    "需要 想要 我们的 现在 问题 方法 研究 提出 采用 基于 结果 表明 本文 分析 利用 使用 实现 具有 得到".split()
+_ZH_STOPWORDS_TEXT = (
+        "的 了 和 与 及 或 是 在 对 把 被 从 向 以 为 于 而 并 且 也 都 就 又 很 更 "
+        "最 还 等 这 那 其 之 该 本 各 每 我们 你们 他们 我 你 他 她 它 一个 一种 一些 "
+        "这个 那个 这种 这些 那些 可以 能够 通过 进行 以及 如果 因为 所以 但是 然而 同时 其中 "
+        "目前 已经 没有 不是 什么 怎么 如何 希望 需要 想要 我们的 现在 问题 方法 研究 提出 "
+        "采用 基于 结果 表明 本文 分析 利用 使用 实现 具有 得到 "
 )
-EN_STOPWORDS = frozenset(
-    "a an the and or but if of to in on at by for with from as is are was were be been being it its this that these those "
-    "we our you your they their i me my he she his her them us do does did done have has had not no so than then too very "
-    "can could would should will shall may might must about into over under out up down off more most such any all some "
-    "each other which who whom what when where why how also just only own same both few many much per via".split()
+ZH_STOPWORDS = frozenset(_ZH_STOPWORDS_TEXT.split())
+_EN_STOPWORDS_TEXT = (
+        "a an the and or but if of to in on at by for with from as is are was were be been being it its "
+        "this that these those we our you your they their i me my he she his her them us do does did done "
+        "have has had not no so than then too very can could would should will shall may might must about "
+        "into over under out up down off more most such any all some each other which who whom what when "
+        "where why how also just only own same both few many much per via "
 )
+EN_STOPWORDS = frozenset(_EN_STOPWORDS_TEXT.split())
 
 _jieba_lock = threading.Lock()
 _jieba_ready = False

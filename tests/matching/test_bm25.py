@@ -40,7 +40,8 @@ def test_bm25_matches_hand_formula(query: list[str]) -> None:
 
 def test_bm25_matches_bm25s_reference() -> None:
     bm25s = pytest.importorskip("bm25s")
-    texts = ["锂离子电池快速充电方法", "粉煤灰制备免烧砖", "电池组均衡管理与充电策略", "农村生活污水处理装置", "图像去雾算法"]
+    texts = ["锂离子电池快速充电方法", "粉煤灰制备免烧砖", "电池组均衡管理与充电策略",
+             "农村生活污水处理装置", "图像去雾算法"]
     tokens = [analyze(t) for t in texts]
     ref = bm25s.BM25(method="lucene", k1=1.2, b=0.75)
     ref.index(tokens, show_progress=False)

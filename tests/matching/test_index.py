@@ -88,9 +88,11 @@ def test_structured_wishes_reorder_candidates(corpus: list[MatchDocument]) -> No
 
 def test_incremental_add_update_delete(corpus: list[MatchDocument]) -> None:
     index = make_index(corpus)
-    new = MatchDocument(id="hydrogel", text="温敏凝胶驱油剂，注入时粘度低，遇高温增稠，提高采收率。", title="温敏驱油凝胶")
+    new = MatchDocument(id="hydrogel", text="温敏凝胶驱油剂，注入时粘度低，遇高温增稠，提高采收率。",
+                        title="温敏驱油凝胶")
     index.add(new)
-    assert index.search(MatchQuery(text="驱油剂 高温增稠"), k=1)[0].doc_id == "hydrogel", "a new listing is searchable at once"
+    top = index.search(MatchQuery(text="驱油剂 高温增稠"), k=1)[0]
+    assert top.doc_id == "hydrogel", "a new listing is searchable at once"
     index.add(replace(new, text="全新的文本：土壤修复微生物菌剂", title="土壤修复"))
     assert index.search(MatchQuery(text="驱油剂 高温增稠"), k=1, method="bm25") == [], "an edit replaces the old text"
     assert index.remove("battery") is True
@@ -124,7 +126,7 @@ def test_save_load_roundtrip_and_mismatch_rebuild(corpus: list[MatchDocument], t
         MatchIndex.load(tmp_path / "idx", IndexConfig(), [HashingEncoder()], docs=corpus)
     rebuilt, why = MatchIndex.load_or_build(tmp_path / "idx", corpus, IndexConfig(), [HashingEncoder()])
     assert why.startswith("rebuilt") and len(rebuilt) == len(corpus), why
-    same, why = MatchIndex.load_or_build(tmp_path / "idx", live, IndexConfig(), [HashingEncoder()])
+    _same, why = MatchIndex.load_or_build(tmp_path / "idx", live, IndexConfig(), [HashingEncoder()])
     assert why == "loaded", why
 
 
