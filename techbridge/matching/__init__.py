@@ -11,6 +11,7 @@ Public API (see docs/benchmarks.md "Matching" for figures):
 """
 
 from techbridge.matching._bm25 import BM25Index, BM25Params, bm25_idf
+from techbridge.matching._classify import CodeClassifier, load_jsonl_examples, micro_f1, topk_accuracy
 from techbridge.matching._encoders import (
     EmbeddingCache,
     Encoder,
@@ -29,6 +30,7 @@ from techbridge.matching._features import (
     region_affinity,
     structured_signals,
 )
+from techbridge.matching._feedback import FeedbackExample, evaluate_weights, learn_weights
 from techbridge.matching._fusion import rrf, weighted_zsum, zscore
 from techbridge.matching._index import IndexConfig, MatchIndex
 from techbridge.matching._registry import ENCODER_NAMES, make_encoder, make_encoders
@@ -48,8 +50,10 @@ __all__ = [
     "ENCODER_NAMES",
     "BM25Index",
     "BM25Params",
+    "CodeClassifier",
     "EmbeddingCache",
     "Encoder",
+    "FeedbackExample",
     "FieldSuggestion",
     "HashingEncoder",
     "IndexConfig",
@@ -67,15 +71,20 @@ __all__ = [
     "bm25_idf",
     "budget_fit",
     "display_terms",
+    "evaluate_weights",
     "freshness",
     "ipc_agreement",
+    "learn_weights",
+    "load_jsonl_examples",
     "make_encoder",
     "make_encoders",
     "maturity_fit",
+    "micro_f1",
     "region_affinity",
     "rrf",
     "structured_signals",
     "text_hash",
+    "topk_accuracy",
     "weighted_zsum",
     "zscore",
 ]

@@ -161,3 +161,14 @@ def test_background_dense_indexing_and_readiness(corpus: list[MatchDocument], tm
     again.build(corpus)
     again.index_pending()
     assert slow2.calls == 0, f"cached vectors must be reused, but {slow2.calls} texts were re-encoded"
+
+
+def test_learned_weights_move_towards_the_component_that_separates_feedback() -> None:
+    from techbridge.matching import FeedbackExample, learn_weights
+
+    # accepted pairs are high on "a", rejected ones high on "b": the learned weights must favour "a"
+    examples = [FeedbackExample(f"q{i}", {"a": 2.0, "b": 0.0}, True) for i in range(20)]
+    examples += [FeedbackExample(f"q{i}", {"a": 0.0, "b": 2.0}, False) for i in range(20)]
+    w = learn_weights(examples, {"a": 0.5, "b": 0.5})
+    assert w["a"] > 0.5 > w["b"], f"feedback says component a separates accepted from rejected, got {w}"
+    assert learn_weights([], {"a": 0.5}) == {"a": 0.5}, "no feedback keeps the prior"
