@@ -1,0 +1,1 @@
+"""Entities, enumerations, code tables, state machines and invariants: standard library only."""

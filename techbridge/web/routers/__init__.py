@@ -1,0 +1,1 @@
+"""One module per area; each exposes ``router`` (pages and /api twins) and optionally ``NAV``."""
