@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+
 from techbridge.cli.bench import bench_app
 
 MethodOpt = Annotated[

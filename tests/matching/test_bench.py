@@ -42,10 +42,10 @@ def test_evaluate_bm25_on_tiny_set(tmp_path: Path) -> None:
 
 def test_cli_quality_command(tmp_path: Path) -> None:
     pytest.importorskip("techbridge.cli.bench")
-    from techbridge.cli.bench import bench_app
     from typer.testing import CliRunner
 
     import techbridge.cli.bench_matching  # noqa: F401  (registers the commands)
+    from techbridge.cli.bench import bench_app
 
     beir = write_beir(tmp_path / "beir")
     out = tmp_path / "q.json"
