@@ -7,12 +7,26 @@ docs/benchmarks.md are reproduced with exactly these commands.
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from techbridge.cli.bench import bench_app
+
+
+def _harness() -> None:
+    """Make the repository's ``benchmarks`` package importable (it is not installed with the wheel)."""
+    try:
+        import benchmarks  # noqa: F401
+    except ImportError:
+        root = Path(__file__).resolve().parents[2]
+        if (root / "benchmarks" / "__init__.py").exists():
+            sys.path.insert(0, str(root))
+        else:
+            raise typer.BadParameter("the benchmarks/ folder of a source checkout is needed") from None
+
 
 MethodOpt = Annotated[
     str,
@@ -41,8 +55,11 @@ def quality(
     json_out: Annotated[Path | None, typer.Option("--json", help="also write the figures as JSON here")] = None,
     cache: Annotated[Path | None, typer.Option("--cache", help="embedding cache folder (reruns skip encoding)")] = Path(
         "var/bench-cache"),
+    encoders: Annotated[str | None, typer.Option(
+        "--encoders", help="restrict the dense encoders built for dense/hybrid (e.g. 'static'); default: all")] = None,
 ) -> None:
     """Retrieval quality per method: nDCG@10, MRR@10, Recall@10, Recall@100 and seconds per query."""
+    _harness()
     from benchmarks.quality import evaluate, format_table, load_beir, to_json
 
     if not (dataset / "corpus.jsonl").exists():
@@ -50,7 +67,16 @@ def quality(
                                  param_hint="--dataset")
     data = load_beir(dataset, split)
     typer.echo(f"{dataset.name} [{split}]: {len(data.corpus)} documents, {len(data.queries)} queries", err=True)
-    results, info = evaluate(data, _methods(method), cache_dir=cache, progress=lambda m: typer.echo(m, err=True))
+    methods = _methods(method)
+    encs = None
+    if encoders is not None:
+        from techbridge.matching import make_encoders
+
+        names = [e.strip() for e in encoders.split(",") if e.strip()]
+        methods = [m for m in methods if m in ("bm25", "dense", "hybrid") or m in names]
+        encs = make_encoders(names)
+    results, info = evaluate(data, methods, cache_dir=cache, encoders=encs,
+                             progress=lambda m: typer.echo(m, err=True))
     typer.echo(format_table(results))
     if json_out is not None:
         json_out.parent.mkdir(parents=True, exist_ok=True)
@@ -69,6 +95,7 @@ def speed(
     json_out: Annotated[Path | None, typer.Option("--json", help="also write the figures as JSON here")] = None,
 ) -> None:
     """Index throughput, query latency p50/p95 per stage (encode, lexical, vector, fusion+explain), memory."""
+    _harness()
     from benchmarks.speed import run_speed
 
     report = run_speed(docs=docs, dataset=dataset, n_queries=queries,
@@ -89,6 +116,7 @@ def classify(
     json_out: Annotated[Path | None, typer.Option("--json", help="also write the figures as JSON here")] = None,
 ) -> None:
     """Field/code suggestion quality: CSLDCP discipline top-1/top-3, patent title → IPC micro-F1 (5 folds)."""
+    _harness()
     from benchmarks.classify import csldcp_routing, patent_ipc
 
     encs = [e.strip() for e in encoders.split(",") if e.strip()]
