@@ -56,7 +56,7 @@ class IndexConfig:
     weights: dict[str, float] = field(default_factory=_default_weights)
     structured: dict[str, float] = field(default_factory=_default_structured)
     candidates: int = 100
-    lexical_candidates: int = 10
+    lexical_candidates: int = 0
 
     def digest(self) -> str:
         blob = json.dumps(asdict(self), sort_keys=True).encode()
