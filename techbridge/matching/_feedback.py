@@ -2,8 +2,8 @@
 
 Each stored decision gives one example: the per-component z-scores the engine reported for that
 (query, document) pair (``MatchReasons.components``) and the label (accept = 1, reject = 0).
-A logistic regression without intercept, shrunk towards the current weights (L2 on the
-difference), finds weights that separate accepted from rejected pairs. Why shrink to the prior:
+A pairwise logistic regression (accepted vs rejected results of the same query), shrunk towards
+the current weights (L2 on the difference), finds weights that order accepted above rejected. Why shrink to the prior:
 feedback is scarce and biased towards what was shown; with few examples the weights must stay
 near the measured defaults, and move only as evidence accumulates. The service should accept
 the new weights only if they do not lower MRR on a held-out part of the feedback
@@ -29,20 +29,29 @@ class FeedbackExample:
 
 def learn_weights(examples: Sequence[FeedbackExample], prior: Mapping[str, float], *, l2: float = 1.0,
                   steps: int = 500, lr: float = 0.1, floor: float = 0.0) -> dict[str, float]:
-    """Weights maximising log-likelihood of the decisions minus l2 · ||w - prior||² (weights ≥ floor)."""
+    """Pairwise logistic regression (RankNet-style) shrunk towards ``prior``; weights stay ≥ ``floor``.
+
+    Within each query, every (accepted, rejected) pair gives x = z_accepted − z_rejected, which the
+    weights should score above 0. Pairs, not single decisions, because the shown results are all
+    high on every component: only their differences say which component told right from wrong.
+    """
     names = sorted(prior)
-    if not examples:
-        return dict(prior)
-    x = np.array([[ex.components.get(n, 0.0) for n in names] for ex in examples], dtype=np.float64)
-    y = np.array([1.0 if ex.accepted else 0.0 for ex in examples])
     w0 = np.array([prior[n] for n in names], dtype=np.float64)
+    by_query: dict[str, tuple[list[list[float]], list[list[float]]]] = {}
+    for ex in examples:
+        acc, rej = by_query.setdefault(ex.query_id, ([], []))
+        (acc if ex.accepted else rej).append([ex.components.get(n, 0.0) for n in names])
+    diffs = [np.array(a) - np.array(r) for acc, rej in by_query.values() for a in acc for r in rej]
+    if not diffs:
+        return dict(prior)
+    x = np.vstack([np.array(diffs), -np.array(diffs)])
+    y = np.concatenate([np.ones(len(diffs)), np.zeros(len(diffs))])
     w = w0.copy()
     n = len(y)
     for _ in range(steps):
         p = 1.0 / (1.0 + np.exp(-(x @ w)))
         grad = x.T @ (p - y) / n + 2 * l2 * (w - w0) / n
-        w -= lr * grad
-        w = np.maximum(w, floor)
+        w = np.maximum(w - lr * grad, floor)
     return {name: round(float(v), 4) for name, v in zip(names, w, strict=True)}
 
 

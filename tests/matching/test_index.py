@@ -167,8 +167,8 @@ def test_learned_weights_move_towards_the_component_that_separates_feedback() ->
     from techbridge.matching import FeedbackExample, learn_weights
 
     # accepted pairs are high on "a", rejected ones high on "b": the learned weights must favour "a"
-    examples = [FeedbackExample(f"q{i}", {"a": 2.0, "b": 0.0}, True) for i in range(20)]
-    examples += [FeedbackExample(f"q{i}", {"a": 0.0, "b": 2.0}, False) for i in range(20)]
+    examples = [FeedbackExample(f"q{i}", {"a": 2.0, "b": 1.0}, True) for i in range(20)]
+    examples += [FeedbackExample(f"q{i}", {"a": 1.0, "b": 2.0}, False) for i in range(20)]
     w = learn_weights(examples, {"a": 0.5, "b": 0.5})
     assert w["a"] > 0.5 > w["b"], f"feedback says component a separates accepted from rejected, got {w}"
     assert learn_weights([], {"a": 0.5}) == {"a": 0.5}, "no feedback keeps the prior"
