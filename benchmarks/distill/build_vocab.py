@@ -81,6 +81,10 @@ def main(data: Path, out: Path) -> None:
             vocab[w] = None
     words = list(vocab)
     (out / "vocab.txt").write_text("\n".join(words) + "\n", encoding="utf-8")
+    (out / "work").mkdir(exist_ok=True)
+    with (out / "work" / "vocab_passage.jsonl").open("w", encoding="utf-8") as fh:
+        for w in words:
+            fh.write(json.dumps({"id": w, "text": w, "kind": "passage"}, ensure_ascii=False) + "\n")
     uniq = list(dict.fromkeys(s.strip() for s in sentences if s.strip()))
     (out / "sentences.txt").write_text("\n".join(uniq) + "\n", encoding="utf-8")
     print(f"vocab {len(words)} words, {len(uniq)} training sentences")
