@@ -129,10 +129,12 @@ class MatchIndex:
         return None if slot is None else self.docs[slot]
 
     def _alive(self) -> npt.NDArray[np.bool_]:
-        alive = np.zeros(len(self.docs), dtype=bool)
-        if self.slot_of:
-            alive[np.fromiter(self.slot_of.values(), dtype=np.int64)] = True
-        return alive
+        """Live slots (a copy): BM25's liveness bits, which add/remove/build keep in step with ``docs``."""
+        n = len(self.docs)
+        bits = self.bm25.alive[:n]
+        if len(bits) < n:
+            bits = np.concatenate([bits, np.zeros(n - len(bits), dtype=bool)])
+        return bits.copy()
 
     def status(self) -> dict[str, Any]:
         """Readiness for the service: per-encoder progress and the mode search runs in now."""
