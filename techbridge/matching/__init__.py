@@ -11,7 +11,13 @@ Public API (see docs/benchmarks.md "Matching" for figures):
 """
 
 from techbridge.matching._bm25 import BM25Index, BM25Params, bm25_idf
-from techbridge.matching._classify import CodeClassifier, load_jsonl_examples, micro_f1, topk_accuracy
+from techbridge.matching._classify import (
+    CodeClassifier,
+    load_jsonl_examples,
+    micro_f1,
+    shipped_examples,
+    topk_accuracy,
+)
 from techbridge.matching._encoders import (
     EmbeddingCache,
     Encoder,
@@ -82,6 +88,7 @@ __all__ = [
     "micro_f1",
     "region_affinity",
     "rrf",
+    "shipped_examples",
     "structured_signals",
     "text_hash",
     "topk_accuracy",

@@ -114,3 +114,23 @@ def micro_f1(predicted: Sequence[Sequence[str]], truth: Sequence[Sequence[str]])
 def topk_accuracy(suggestions: Sequence[Sequence[FieldSuggestion]], truth: Sequence[str], k: int) -> float:
     hits = [t in {s.code for s in sug[:k]} for sug, t in zip(suggestions, truth, strict=True)]
     return float(np.mean(hits)) if hits else 0.0
+
+
+DEMO_DIR = Path(__file__).resolve().parents[1] / "data" / "demo"
+
+
+def shipped_examples(kind: str, demo_dir: Path | None = None) -> tuple[list[str], list[list[str]]]:
+    """Labelled examples from the shipped demo data (techbridge/data/demo).
+
+    kind "technology_field": CSL papers (title, keywords, abstract) and patent titles → F01..F11;
+    kind "ipc": patent titles → IPC subclasses (multi-label).
+    """
+    root = demo_dir or DEMO_DIR
+    if kind == "technology_field":
+        t1, l1 = load_jsonl_examples(root / "technologies_csl.jsonl", ("title", "keywords", "abstract"),
+                                     "technology_field")
+        t2, l2 = load_jsonl_examples(root / "technologies_patents.jsonl", ("title",), "technology_field")
+        return t1 + t2, l1 + l2
+    if kind == "ipc":
+        return load_jsonl_examples(root / "technologies_patents.jsonl", ("title",), "ipc_subclasses")
+    raise ValueError(f"unknown example kind {kind!r}; use technology_field or ipc")
