@@ -96,6 +96,10 @@ def run_speed(docs: int, dataset: Path | None, n_queries: int, encoders: Sequenc
             table.matrix[lo:hi] = block
             table.has[lo:hi] = True
     report["fill_index_s"] = round(time.perf_counter() - t0, 1)
+    t0 = time.perf_counter()
+    index.train_ann()
+    report["ann"] = {name: {"lists": ivf.n_lists, "nprobe": ivf.nprobe} for name, ivf in index.ann.items()}
+    report["ann_train_s"] = round(time.perf_counter() - t0, 1)
     say(f"index filled with {docs} docs in {report['fill_index_s']} s")
     # 3. query latency per stage
     stages: dict[str, list[float]] = {}

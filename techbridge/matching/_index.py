@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from techbridge.matching._ann import IVFIndex
 from techbridge.matching._bm25 import BM25Index, BM25Params
 from techbridge.matching._encoders import EmbeddingCache, Encoder, text_hash
 from techbridge.matching._features import structured_signals
@@ -57,6 +58,9 @@ class IndexConfig:
     structured: dict[str, float] = field(default_factory=_default_structured)
     candidates: int = 100
     lexical_candidates: int = 0
+    ann_threshold: int = 200_000
+    ann_lists: int = 1024
+    ann_nprobe: int = 48
 
     def digest(self) -> str:
         blob = json.dumps(asdict(self), sort_keys=True).encode()
@@ -112,6 +116,7 @@ class MatchIndex:
         self.cache = cache or EmbeddingCache()
         self.bm25 = BM25Index(self.config.bm25)
         self.tables: dict[str, _VectorTable] = {name: _VectorTable(e.dim) for name, e in self.encoders.items()}
+        self.ann: dict[str, IVFIndex] = {}  # per encoder, once its table passes config.ann_threshold
         self.docs: list[MatchDocument | None] = []
         self.slot_of: dict[str, int] = {}
         self._lock = threading.RLock()
@@ -197,6 +202,8 @@ class MatchIndex:
                 table.ensure(len(self.docs))
                 if name in eager_vecs:
                     table.set(slot, eager_vecs[name], key)
+                    if name in self.ann:
+                        self.ann[name].add(slot, eager_vecs[name])
                 else:
                     cached = self.cache.get(self.encoders[name].version, "p:" + key)
                     if cached is not None:
@@ -255,8 +262,24 @@ class MatchIndex:
                     for (slot, d), vec in zip(batch, vecs, strict=True):
                         if d is not None and self.docs[slot] is d:  # not replaced meanwhile
                             table.set(slot, vec, text_hash(d.full_text))
+                            if name in self.ann:
+                                self.ann[name].add(slot, vec)
                 done += len(batch)
+        self.train_ann()
         return done
+
+    def train_ann(self, force: bool = False) -> None:
+        """(Re)build the IVF cells of every table holding at least ``config.ann_threshold`` vectors."""
+        with self._lock:
+            n = len(self.docs)
+            for name, table in self.tables.items():
+                table.ensure(n)
+                rows = np.flatnonzero(table.has[:n] & self._alive())
+                if len(rows) < self.config.ann_threshold or (name in self.ann and not force):
+                    continue
+                ivf = IVFIndex(self.config.ann_lists, self.config.ann_nprobe)
+                ivf.train(table.matrix[:n], rows)
+                self.ann[name] = ivf
 
     # ------------------------------------------------------------------ search
     def component_scores(self, query: MatchQuery, components: Sequence[str] | None = None
@@ -284,7 +307,18 @@ class MatchIndex:
                 t0 = time.perf_counter()
                 qv = self.cache.encode(self.encoders[name], [query.text], is_query=True)[0]
                 t1 = time.perf_counter()
-                scores[name] = table.matrix[:n] @ qv
+                ivf = self.ann.get(name)
+                if ivf is not None:
+                    # approximate: exact scores for the probed cells, the lowest of them for the rest
+                    cand = ivf.candidates(qv)
+                    cand = cand[cand < n]
+                    cand = cand[has[cand]]
+                    exact = table.matrix[cand] @ qv
+                    s = np.full(n, float(exact.min()) if len(exact) else 0.0, dtype=np.float32)
+                    s[cand] = exact
+                    scores[name] = s
+                else:
+                    scores[name] = table.matrix[:n] @ qv
                 masks[name] = has
                 self.timings[f"encode_{name}"] = t1 - t0
                 self.timings[f"vector_{name}"] = time.perf_counter() - t1
@@ -468,6 +502,7 @@ class MatchIndex:
             live = [s for s, d in enumerate(self.docs) if d is not None]
             docs = [self.docs[s] for s in live]
             old_tables = self.tables
+            self.ann = {}
             self.docs, self.slot_of = [], {}
             self.bm25 = BM25Index(self.config.bm25)
             self.tables = {name: _VectorTable(t.dim) for name, t in old_tables.items()}
@@ -484,6 +519,7 @@ class MatchIndex:
                 for new, s in zip(new_slots, live, strict=True):
                     if old.has[s]:
                         table.set(new, old.matrix[s], old.keys[s])
+            self.train_ann()
 
     @classmethod
     def load(cls, directory: Path, config: IndexConfig | None = None, encoders: Sequence[Encoder] = (),
@@ -523,6 +559,7 @@ class MatchIndex:
                 for s, d in enumerate(index.docs):
                     if d is not None and table.has[s]:
                         table.keys[s] = text_hash(d.full_text)
+        index.train_ann()  # IVF cells are not saved: re-trained from the loaded vectors (seconds)
         if index.content_digest() != manifest.get("content_digest"):
             raise IndexMismatch("saved documents do not match their content digest (corrupt or edited files)")
         if docs is not None:

@@ -172,3 +172,34 @@ def test_learned_weights_move_towards_the_component_that_separates_feedback() ->
     w = learn_weights(examples, {"a": 0.5, "b": 0.5})
     assert w["a"] > 0.5 > w["b"], f"feedback says component a separates accepted from rejected, got {w}"
     assert learn_weights([], {"a": 0.5}) == {"a": 0.5}, "no feedback keeps the prior"
+
+
+def test_ivf_ann_agrees_with_exact_search(corpus: list[MatchDocument]) -> None:
+    exact = make_index(corpus)
+    approx = MatchIndex(IndexConfig(ann_threshold=3, ann_lists=2, ann_nprobe=2), [HashingEncoder()], EmbeddingCache())
+    approx.build(corpus)
+    assert "hashing" in approx.ann, "a table past ann_threshold gets IVF cells"
+    for text in ("电池充电", "雾天监控图像", "water pump electricity"):
+        want = [h.doc_id for h in exact.search(MatchQuery(text=text), k=3)]
+        got = [h.doc_id for h in approx.search(MatchQuery(text=text), k=3)]
+        assert got == want, f"probing every cell must rank like the exact scan for {text!r}: {got} != {want}"
+    approx.add(MatchDocument(id="new", text="锂电池快速充电均衡", title="充电"))
+    assert "new" in [h.doc_id for h in approx.search(MatchQuery(text="锂电池快速充电"), k=3)], "new vectors join a cell"
+
+
+def test_ivf_recall_on_clustered_vectors() -> None:
+    from techbridge.matching._ann import IVFIndex
+
+    rng = np.random.default_rng(1)
+    centres = rng.standard_normal((20, 32))
+    x = (centres[rng.integers(0, 20, 4000)] + 0.3 * rng.standard_normal((4000, 32))).astype(np.float32)
+    x /= np.linalg.norm(x, axis=1, keepdims=True)
+    ivf = IVFIndex(n_lists=40, nprobe=8)
+    ivf.train(x, np.arange(len(x)))
+    hits = 0
+    for q in x[:50]:
+        true_top = set(np.argsort(-(x @ q))[:10].tolist())
+        cand = ivf.candidates(q)
+        found = set(cand[np.argsort(-(x[cand] @ q))[:10]].tolist())
+        hits += len(true_top & found)
+    assert hits / 500 >= 0.9, f"IVF recall@10 with 8 of 40 cells should be ≥ 0.9 on clustered data: {hits / 500:.2f}"
