@@ -1,9 +1,9 @@
 """Technology → demands: "demands that fit this technology" (nails for the hammer).
 
-``DemandFinder`` is the interface the pages and API use; ``LexicalDemandFinder`` ranks the listed demands
-with the same BM25 baseline the technology side uses, until techbridge.matching provides the full
-engine. The index is rebuilt when the demand table changed (count or latest update differ), which is
-cheap at the sizes the embedded deployment holds.
+``DemandFinder`` is the interface the pages and API use; ``EngineDemandFinder`` ranks the listed demands
+with the hybrid engine of techbridge.matching (BM25 + the distilled encoder, zh ↔ en). Its index is rebuilt
+when the demand table changed (count or latest update differ), which is cheap at the sizes the embedded
+deployment holds.
 
 Reasons never leak confidential text: for a demand whose details the viewer may not see, only the matched
 terms that occur in its title or keywords are shown.
@@ -22,7 +22,6 @@ from techbridge.domain.enums import ListingStatus
 from techbridge.errors import NotFound
 from techbridge.matching import IndexConfig, MatchDocument, MatchIndex, MatchQuery, make_encoder
 from techbridge.services import visibility
-from techbridge.services._lexical_baseline import LexicalIndex
 from techbridge.services.actor import Actor
 from techbridge.storage.db import Database
 from techbridge.storage.tables.catalog import DemandRow, TechnologyRow
@@ -48,69 +47,6 @@ class DemandFinder(Protocol):
     method: str
 
     def demands_for_technology(self, actor: Actor, technology_id: int, *, top: int = 10) -> list[DemandFit]: ...
-
-
-def _demand_text(row: DemandRow) -> str:
-    return " ".join([row.title, row.title, " ".join(row.keywords or []), row.description or "",
-                     row.technical_key or ""])
-
-
-class LexicalDemandFinder:
-    method = "bm25-demands"
-
-    def __init__(self, db: Database) -> None:
-        self.db = db
-        self._lock = threading.Lock()
-        self._index: LexicalIndex | None = None
-        self._stamp: tuple[int, str] | None = None
-
-    def _ensure_index(self) -> LexicalIndex:
-        with self.db.read() as session:
-            count, latest = session.execute(select(func.count(DemandRow.id), func.max(DemandRow.updated_at))).one()
-            stamp = (int(count or 0), str(latest))
-            with self._lock:
-                if self._index is None or self._stamp != stamp:
-                    index = LexicalIndex()
-                    rows = session.scalars(select(DemandRow).where(
-                        DemandRow.status != ListingStatus.WITHDRAWN.value)).all()
-                    for row in rows:
-                        index.add(row.id, _demand_text(row))
-                    self._index, self._stamp = index, stamp
-                return self._index
-
-    def demands_for_technology(self, actor: Actor, technology_id: int, *, top: int = 10) -> list[DemandFit]:
-        with self.db.read() as session:
-            tech = session.get(TechnologyRow, technology_id)
-            if tech is None:
-                raise NotFound(f"No technology with id {technology_id}")
-            if not visibility.can_see_details(actor, tech, session):
-                # the viewer cannot read the abstract, so the query uses only the summary
-                text = " ".join([tech.title, " ".join(tech.keywords or [])])
-            else:
-                text = " ".join([tech.title, " ".join(tech.keywords or []), tech.abstract or "",
-                                 tech.application_scenarios or ""])
-            tech_field, province = tech.technology_field, tech.province_code
-        hits = self._ensure_index().search(text, top=top * 2)
-        with self.db.read() as session:
-            rows = {r.id: r for r in session.scalars(
-                select(DemandRow).where(DemandRow.id.in_([h.doc_id for h in hits])))}
-            fits: list[DemandFit] = []
-            for hit in hits:
-                row = rows.get(hit.doc_id)
-                if row is None or row.status == ListingStatus.WITHDRAWN.value:
-                    continue
-                visible = visibility.can_see_details(actor, row, session)
-                shared: dict[str, str] = {}
-                score = hit.score
-                if tech_field and row.technology_field == tech_field:
-                    shared["technology_field"] = tech_field
-                    score *= 1.1
-                if province and row.province_code == province:
-                    shared["province_code"] = province
-                fits.append(DemandFit(row.id, row.title, score,
-                                      visibility.safe_terms(row, hit.matched_terms, visible), shared))
-        fits.sort(key=lambda f: (-f.score, f.demand_id))
-        return fits[:top]
 
 
 def _demand_document(row: DemandRow) -> MatchDocument:

@@ -10,7 +10,7 @@ import pytest
 
 from techbridge.domain.roles import Role
 from techbridge.errors import ValidationFailed
-from techbridge.services.fit import LexicalDemandFinder
+from techbridge.services.fit import EngineDemandFinder
 from techbridge.services.matching import MatchingService
 from techbridge.services.suggest import LexicalSuggester, suggest_title
 from tests.conftest import login
@@ -73,7 +73,7 @@ def test_suggest_api(client: Any, small_catalog: dict[str, int]) -> None:
 
 
 def test_demands_that_fit_a_technology(client: Any, db: Any, small_catalog: dict[str, int]) -> None:
-    finder = LexicalDemandFinder(db)
+    finder = EngineDemandFinder(db)
     from techbridge.services.actor import ANONYMOUS
 
     fits = finder.demands_for_technology(ANONYMOUS, small_catalog["t-vision"])
