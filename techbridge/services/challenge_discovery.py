@@ -49,6 +49,16 @@ def propose(db: Database, matching: _Matcher, call_id: int, *, top: int = 10) ->
             raise NotFound(f"No challenge call with id {call_id}")
         text = call_text(call)
         field_code, issuer = call.technology_field, call.issuer_org_id
+    return {"call_id": call_id, **propose_for_text(db, matching, text, field_code=field_code, exclude_org_id=issuer,
+                                                   top=top, exclude_call_id=call_id)}
+
+
+def propose_for_text(db: Database, matching: _Matcher, text: str, *, field_code: str | None,
+                     exclude_org_id: int | None, top: int = 10, exclude_call_id: int | None = None) -> dict[str, Any]:
+    """Teams (organisations ranked by their matching results and past awards) and experts for any need:
+    a challenge call, or an enterprise's demand ("demand → experts and teams")."""
+    issuer = exclude_org_id
+    call_id = exclude_call_id
     matches = matching.match_text(text, top=60, technology_field=field_code)
     with db.read() as session:
         tech_ids = [m.technology_id for m in matches]
@@ -73,7 +83,7 @@ def propose(db: Database, matching: _Matcher, call_id: int, *, top: int = 10) ->
         past = session.execute(select(ChallengeApplicationRow.organisation_id, ChallengeCallRow.title).join(
             ChallengeAwardRow, ChallengeAwardRow.application_id == ChallengeApplicationRow.id).join(
             ChallengeCallRow, ChallengeCallRow.id == ChallengeApplicationRow.call_id).where(
-            ChallengeCallRow.technology_field == field_code, ChallengeCallRow.id != call_id)).all()
+            ChallengeCallRow.technology_field == field_code, ChallengeCallRow.id != (call_id or 0))).all()
         for org_id, title in past:
             if org_id != issuer:
                 scores[org_id] = scores.get(org_id, 0.0) + PAST_AWARD_BONUS
@@ -85,11 +95,11 @@ def propose(db: Database, matching: _Matcher, call_id: int, *, top: int = 10) ->
             teams.append({"organisation_id": org_id, "name": org.name if org else "", "kind": org.kind if org else "",
                           "score": round(scores[org_id], 4), "reasons": reasons[org_id], "evidence": evidence[org_id]})
         experts = _experts(session, text, field_code, issuer, {t["organisation_id"]: t["score"] for t in teams}, top)
-    return {"call_id": call_id, "teams": teams, "experts": experts,
+    return {"teams": teams, "experts": experts,
             "method": "matching engine technology matches aggregated per owner organisation + expertise overlap"}
 
 
-def _experts(session: Any, text: str, field_code: str | None, issuer: int, team_scores: dict[int, float],
+def _experts(session: Any, text: str, field_code: str | None, issuer: int | None, team_scores: dict[int, float],
              top: int) -> list[dict[str, Any]]:
     out = []
     top_team = max(team_scores.values(), default=0.0) or 1.0
@@ -115,3 +125,18 @@ def _experts(session: Any, text: str, field_code: str | None, issuer: int, team_
                     "suggested_as": "reviewer" if "expert" in roles else "team member"})
     out.sort(key=lambda p: (-p["score"], p["person_id"]))
     return out[:top]
+
+
+def propose_for_demand(db: Database, matching: _Matcher, demand_id: int, *, top: int = 10) -> dict[str, Any]:
+    """Teams and experts for an enterprise's demand (the demand's own organisation is left out)."""
+    from techbridge.storage.tables.catalog import DemandRow
+
+    with db.read() as session:
+        demand = session.get(DemandRow, demand_id)
+        if demand is None:
+            raise NotFound(f"No demand with id {demand_id}")
+        text = " ".join(p for p in (demand.title, demand.description, demand.technical_key,
+                                    " ".join(demand.keywords or [])) if p)
+        field_code, owner = demand.technology_field, demand.owner_id
+    return {"demand_id": demand_id, **propose_for_text(db, matching, text, field_code=field_code,
+                                                       exclude_org_id=owner, top=top)}

@@ -62,3 +62,11 @@ def test_reasons_are_data(db: Database, small_catalog: dict[str, int]) -> None:
     reasons = match.as_dict()["reasons"]
     assert set(reasons) >= {"matched_terms", "semantic_similarity", "shared_codes", "maturity_fit", "region"}
     assert reasons["shared_codes"].get("technology_field") == ["F09"]
+
+
+def test_demand_to_teams_and_experts(client: Any, small_catalog: dict[str, int]) -> None:
+    body = client.get(f"/api/demands/{small_catalog['d-defect']}/solvers").json()
+    assert body["ok"] and body["teams"][0]["organisation_id"] == small_catalog["org-a"], body
+    assert body["teams"][0]["reasons"], "a proposed team must say why"
+    page = client.get(f"/demands/{small_catalog['d-defect']}/matches", headers={"accept": "text/html"}).text
+    assert 'id="solvers-h"' in page and "甲大学" in page

@@ -8,7 +8,7 @@ from fastapi import Body, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel, Field
 
-from techbridge.services import catalog, visibility
+from techbridge.services import catalog, challenge_discovery, visibility
 from techbridge.web.deps import ActorDep, DatabaseDep, MatchingDep
 from techbridge.web.forms import read_form
 from techbridge.web.render import render
@@ -44,6 +44,14 @@ def api_matches(demand_id: int, db: DatabaseDep, matching: MatchingDep, actor: A
             "matches": _matches_payload(db, matches, actor)}
 
 
+@router.get("/api/demands/{demand_id}/solvers", tags=["matching"],
+            summary="Teams and experts for a demand, ranked by their matching results, with reasons")
+def api_solvers(demand_id: int, db: DatabaseDep, matching: MatchingDep, actor: ActorDep,
+                top: Annotated[int, Query(ge=1, le=50)] = 10) -> dict[str, Any]:
+    visibility.require_details(db, actor, "demands", demand_id)
+    return {"ok": True, **challenge_discovery.propose_for_demand(db, matching, demand_id, top=top)}
+
+
 @router.post("/api/match", tags=["matching"], summary="Match free text (a need in plain words) to technologies")
 def api_match_text(body: MatchTextIn, db: DatabaseDep, matching: MatchingDep, actor: ActorDep) -> dict[str, Any]:
     matches = matching.match_text(body.text, top=body.top, technology_field=body.technology_field,
@@ -69,6 +77,7 @@ def page_matches(request: Request, demand_id: int, db: DatabaseDep, matching: Ma
     return render(request, "listings/matches.html", {
         "demand": demand, "matches": _matches_payload(db, matches, actor), "engine": matching.status(),
         "feedback": matching.feedback_for(demand_id),
+        "solvers": challenge_discovery.propose_for_demand(db, matching, demand_id, top=5),
         "can_act": visibility.is_party(db, actor, "demands", demand_id)})
 
 
