@@ -14,11 +14,11 @@ $(BIN)/python:
 	$(BIN)/python -m pip install --quiet --upgrade pip==25.3
 
 $(STAMP_RUN): pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e ".[events,pdf]"
+	$(BIN)/pip install --quiet -e ".[events,pdf,dense]"
 	@touch $@
 
 $(STAMP_DEV): pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e ".[dev,events,pdf]"
+	$(BIN)/pip install --quiet -e ".[dev,events,pdf,dense]"
 	@touch $@ $(STAMP_RUN)
 
 run: $(STAMP_RUN)
