@@ -46,7 +46,7 @@ def _default_structured() -> dict[str, float]:
 
 @dataclass(frozen=True)
 class IndexConfig:
-    """Everything that changes the index's contents or scores (hashed into the saved manifest).
+    """Everything that changes the index's contents or scores (the BM25 part is hashed into the manifest).
 
     ``weights`` are the fusion weights of the components (z-score units); ``structured`` the
     weights of the structured signals, applied to the candidates. With dense vectors ready, hybrid search
@@ -63,7 +63,9 @@ class IndexConfig:
     ann_nprobe: int = 48
 
     def digest(self) -> str:
-        blob = json.dumps(asdict(self), sort_keys=True).encode()
+        """Hash of the parameters that change what is stored (BM25's); fusion weights may change freely,
+        e.g. when learned from feedback, without forcing a rebuild."""
+        blob = json.dumps(asdict(self.bm25), sort_keys=True).encode()
         return hashlib.sha256(blob).hexdigest()[:16]
 
 

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from techbridge.matching import (
+    BM25Params,
     EmbeddingCache,
     HashingEncoder,
     IndexConfig,
@@ -121,7 +122,10 @@ def test_save_load_roundtrip_and_mismatch_rebuild(corpus: list[MatchDocument], t
     with pytest.raises(IndexMismatch, match="encoder hashing"):
         MatchIndex.load(tmp_path / "idx", IndexConfig(), [HashingEncoder(dim=32)])
     with pytest.raises(IndexMismatch, match="parameters"):
-        MatchIndex.load(tmp_path / "idx", IndexConfig(candidates=50), [HashingEncoder()])
+        MatchIndex.load(tmp_path / "idx", IndexConfig(bm25=BM25Params(k1=0.9)), [HashingEncoder()])
+    reweighted = IndexConfig(weights={"bm25": 1.0, "hashing": 0.1})
+    assert len(MatchIndex.load(tmp_path / "idx", reweighted, [HashingEncoder()])) == len(live), (
+        "new fusion weights (e.g. learned from feedback) must not force a rebuild")
     with pytest.raises(IndexMismatch, match="catalog changed"):
         MatchIndex.load(tmp_path / "idx", IndexConfig(), [HashingEncoder()], docs=corpus)
     rebuilt, why = MatchIndex.load_or_build(tmp_path / "idx", corpus, IndexConfig(), [HashingEncoder()])
