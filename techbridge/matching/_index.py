@@ -31,6 +31,7 @@ from techbridge.matching._features import structured_signals
 from techbridge.matching._fusion import top_k, weighted_zsum
 from techbridge.matching._tokenize import analyze, display_terms
 from techbridge.matching._types import IndexMismatch, MatchDocument, MatchQuery, MatchReasons, MatchResult
+from techbridge.matching._vectors import VectorTable, document_from_json, document_to_json
 
 FORMAT_VERSION = 1
 FloatArray = npt.NDArray[np.float32]
@@ -78,35 +79,6 @@ def _versions() -> dict[str, str]:
     return out
 
 
-class _VectorTable:
-    """Slot-aligned vectors of one encoder (exact cosine search; zero rows where not yet encoded)."""
-
-    def __init__(self, dim: int) -> None:
-        self.dim = dim
-        self.matrix = np.zeros((0, dim), dtype=np.float32)
-        self.has = np.zeros(0, dtype=bool)
-        self.keys: list[str] = []  # content hash the row was encoded from
-
-    def ensure(self, n: int) -> None:
-        if n > len(self.has):
-            grow = max(n, int(len(self.has) * 1.5) + 16)
-            self.matrix = np.concatenate([self.matrix, np.zeros((grow - len(self.has), self.dim), np.float32)])
-            self.has = np.concatenate([self.has, np.zeros(grow - len(self.has), bool)])
-            self.keys.extend([""] * (grow - len(self.keys)))
-
-    def set(self, slot: int, vec: FloatArray, key: str) -> None:
-        self.ensure(slot + 1)
-        self.matrix[slot] = vec
-        self.has[slot] = True
-        self.keys[slot] = key
-
-    def clear(self, slot: int) -> None:
-        if slot < len(self.has):
-            self.has[slot] = False
-            self.matrix[slot] = 0.0
-            self.keys[slot] = ""
-
-
 class MatchIndex:
     """Hybrid index over ``MatchDocument``s; thread-safe (one lock; encoding happens outside it)."""
 
@@ -117,7 +89,7 @@ class MatchIndex:
         self.eager = frozenset(eager)  # encoders fast enough to encode on add()
         self.cache = cache or EmbeddingCache()
         self.bm25 = BM25Index(self.config.bm25)
-        self.tables: dict[str, _VectorTable] = {name: _VectorTable(e.dim) for name, e in self.encoders.items()}
+        self.tables: dict[str, VectorTable] = {name: VectorTable(e.dim) for name, e in self.encoders.items()}
         self.ann: dict[str, IVFIndex] = {}  # per encoder, once its table passes config.ann_threshold
         self.docs: list[MatchDocument | None] = []
         self.slot_of: dict[str, int] = {}
@@ -490,7 +462,7 @@ class MatchIndex:
             tmp.replace(directory / "arrays.npz")
             with (directory / "docs.jsonl.tmp").open("w", encoding="utf-8") as fh:
                 for d in self.docs:
-                    fh.write(json.dumps(_doc_to_json(d), ensure_ascii=False) + "\n")
+                    fh.write(json.dumps(document_to_json(d), ensure_ascii=False) + "\n")
             (directory / "docs.jsonl.tmp").replace(directory / "docs.jsonl")
             (directory / "manifest.json").write_text(json.dumps(self.manifest(), indent=2, ensure_ascii=False))
         self.cache.save()
@@ -507,7 +479,7 @@ class MatchIndex:
             self.ann = {}
             self.docs, self.slot_of = [], {}
             self.bm25 = BM25Index(self.config.bm25)
-            self.tables = {name: _VectorTable(t.dim) for name, t in old_tables.items()}
+            self.tables = {name: VectorTable(t.dim) for name, t in old_tables.items()}
             new_slots = []
             for d in docs:
                 assert d is not None
@@ -547,7 +519,7 @@ class MatchIndex:
             raise IndexMismatch("; ".join(problems))
         with np.load(directory / "arrays.npz", allow_pickle=False) as z:
             arrays = {k: z[k] for k in z.files}
-        loaded_docs = [_doc_from_json(json.loads(line)) for line in
+        loaded_docs = [document_from_json(json.loads(line)) for line in
                        (directory / "docs.jsonl").read_text(encoding="utf-8").splitlines()]
         index.bm25 = BM25Index.from_state(arrays, index.config.bm25)
         index.docs = list(loaded_docs)
@@ -583,20 +555,3 @@ class MatchIndex:
             index.build(docs)
             return index, f"rebuilt: {exc}"
 
-
-def _doc_to_json(d: MatchDocument | None) -> dict[str, Any] | None:
-    if d is None:
-        return None
-    data = asdict(d)
-    data["updated_at"] = d.updated_at.isoformat() if d.updated_at else None
-    return data
-
-
-def _doc_from_json(data: dict[str, Any] | None) -> MatchDocument | None:
-    if data is None:
-        return None
-    for key in ("industry_codes", "ipc_subclasses", "keywords"):
-        data[key] = tuple(data.get(key) or ())
-    if data.get("updated_at"):
-        data["updated_at"] = date.fromisoformat(data["updated_at"])
-    return MatchDocument(**data)

@@ -27,7 +27,8 @@ from techbridge.data.build._common import (
     seeded_weighted,
     write_jsonl,
 )
-from techbridge.data.build._orgs import ORGS, PEOPLE, Org
+from techbridge.data.build._orgs import ORGS, Org
+from techbridge.data.build._people import PEOPLE
 from techbridge.data.build._tables import TRL
 from techbridge.data.build._uscc import USCC_ALPHABET, make_uscc
 from techbridge.data.build.codes import CSL_JSONL, PATENTS_CSV, ipc_subclass_field
