@@ -179,7 +179,8 @@ def solvers(call_id: int, top: int = 10) -> None:
     """Proposed teams and experts for a call, with reasons."""
     with user_errors():
         db = _db()
-        echo_json(challenge_discovery.propose(db, MatchingService(db), call_id, top=top))
+        matching = MatchingService(db, index_dir=Settings.from_env().data_dir / "index")
+        echo_json(challenge_discovery.propose(db, matching, call_id, top=top))
 
 
 @challenges_app.command("remind")

@@ -30,9 +30,11 @@ def recompute(technology: Annotated[list[int] | None, typer.Option(help="Only th
     from techbridge.services.matching import MatchingService
 
     with user_errors():
-        db = open_database(Settings.from_env())
+        settings = Settings.from_env()
+        db = open_database(settings)
         started = time.perf_counter()
-        report = evaluation.recompute(db, MatchingService(db), technology_ids=technology or None)
+        matching = MatchingService(db, index_dir=settings.data_dir / "index")
+        report = evaluation.recompute(db, matching, technology_ids=technology or None)
         typer.echo(f"{report.changed} of {report.technologies} scores changed in {time.perf_counter() - started:.1f} s")
 
 

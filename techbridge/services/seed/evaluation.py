@@ -120,6 +120,6 @@ def seed(db: Database, settings: Settings) -> str:
     n_funds = _seed_funds(db)
     event = _seed_event(db)
     n_records = _seed_records(db)
-    report = evaluation.recompute(db, MatchingService(db))
+    report = evaluation.recompute(db, MatchingService(db, index_dir=settings.data_dir / "index"))
     return (f"{n_funds} sample funds; {event}; {n_records} sample evaluation records; "
             f"scores {report.changed}/{report.technologies} recomputed")
