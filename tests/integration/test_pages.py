@@ -39,6 +39,8 @@ def test_detail_pages(client: TestClient, small_catalog: dict[str, int]) -> None
         assert page.status_code == 200, path
     matches = client.get(f"/demands/{small_catalog['d-sugar']}/matches", headers=HTML).text
     assert "低糖月饼馅料" in matches and "<mark>馅料</mark>" in matches
+    assert "[&#39;" not in matches and "['" not in matches, "reasons must not show Python list syntax"
+    assert not re.search(r"\bfield\.[a-z_]+", matches), "untranslated reason label on the matches page"
 
 
 def test_missing_page_is_a_friendly_html_error(client: TestClient) -> None:
