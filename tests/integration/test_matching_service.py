@@ -70,3 +70,14 @@ def test_demand_to_teams_and_experts(client: Any, small_catalog: dict[str, int])
     assert body["teams"][0]["reasons"], "a proposed team must say why"
     page = client.get(f"/demands/{small_catalog['d-defect']}/matches", headers={"accept": "text/html"}).text
     assert 'id="solvers-h"' in page and "甲大学" in page
+
+
+def test_encoder_still_filling_in_is_left_out_of_queries(db: Database, small_catalog: dict[str, int]) -> None:
+    service = MatchingService(db, background_encoders=("hashing",))
+    index = service._ensure_index()
+    assert index.status()["encoders"]["hashing"]["ready"] is False
+    match = service.match_text("金属零件表面划痕检测", top=1)[0]
+    assert "hashing" not in match.reasons.components, "a half-built encoder must not take part in queries"
+    index.index_pending(encoders=["hashing"])
+    match = service.match_text("金属零件表面划痕检测", top=1)[0]
+    assert "hashing" in match.reasons.components
