@@ -98,6 +98,7 @@ class MatchingService:
         self._stop = threading.Event()
         self._worker: threading.Thread | None = None
         self._dense_error = ""
+        self._complete: set[str] = set()
 
     @property
     def method(self) -> str:
@@ -163,6 +164,14 @@ class MatchingService:
         except Exception:  # a failing background encoder must not take the server down
             log.exception("background indexing stopped")
 
+    def _ready_encoders(self, index: MatchIndex) -> list[str]:
+        """Encoders every live document has a vector of: the eager ones always, a background one once it is
+        filled in (counted per query only until then, so the hot path stops recounting progress)."""
+        for name in index.tables:
+            if name not in EAGER_ENCODERS and name not in self._complete and index.pending(name) == 0:
+                self._complete.add(name)
+        return [name for name in index.tables if name in EAGER_ENCODERS or name in self._complete]
+
     def stop(self) -> None:
         self._stop.set()
 
@@ -185,17 +194,21 @@ class MatchingService:
             doc = technology_document(row) if row is not None and row.status != ListingStatus.WITHDRAWN.value else None
         if doc is None:
             self._index.remove(str(technology_id))
-        else:
-            self._index.add(doc)
+            return
+        self._index.add(doc)
+        # A background encoder that has finished its fill keeps covering every listing: encode this one now
+        # (while the fill still runs, the worker picks it up).
+        finished = [name for name in self._complete if name in self._index.tables]
+        if finished:
+            self._index.index_pending(encoders=finished)
 
     # ------------------------------------------------------------------ queries
     def search(self, query: MatchQuery, *, top: int = 10) -> list[Match]:
         if not query.text.strip():
             raise ValidationFailed("Nothing to match", errors=[FieldError("text", "describe the need in words")])
         index = self._ensure_index()
-        progress = index.status()["encoders"]
-        ready = [name for name, p in progress.items() if p["ready"]] or None
-        results = index.search(query, k=top, method="hybrid", today=dt.date.today(), encoders=ready)
+        results = index.search(query, k=top, method="hybrid", today=dt.date.today(),
+                               encoders=self._ready_encoders(index))
         return [Match(int(r.doc_id), r.score, r.reasons, r.method) for r in results]
 
     def match_text(self, text: str, *, top: int = 10, technology_field: str | None = None,

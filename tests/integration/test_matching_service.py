@@ -81,3 +81,14 @@ def test_encoder_still_filling_in_is_left_out_of_queries(db: Database, small_cat
     index.index_pending(encoders=["hashing"])
     match = service.match_text("金属零件表面划痕检测", top=1)[0]
     assert "hashing" in match.reasons.components
+
+
+def test_finished_background_encoder_covers_new_listings(db: Database, settings: Settings,
+                                                          small_catalog: dict[str, int]) -> None:
+    service = MatchingService(db, background_encoders=("hashing",))
+    index = service._ensure_index()
+    index.index_pending(encoders=["hashing"])
+    service.match_text("任何文字", top=1)  # notices the fill is complete
+    new_id = catalog.create(db, settings, SYSTEM, "technologies", {"title": "冷库节能控制系统"})
+    service.refresh_technology(new_id)
+    assert index.pending("hashing") == 0, "a listing added after the fill must get the background encoder's vector"
