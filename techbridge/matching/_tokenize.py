@@ -105,3 +105,20 @@ def display_terms(text: str) -> list[str]:
 
 def has_cjk(text: str) -> bool:
     return _IS_CJK.search(text) is not None
+
+
+_LATIN_LETTER = re.compile(r"[A-Za-z]")
+
+
+def text_language(text: str) -> str:
+    """"zh" or "en" by script: Chinese when CJK characters make up at least a fifth of the letters.
+
+    Why a script count and not a language model: the index only needs to know whether a query and the
+    catalogue share a script (monolingual) or not (cross-lingual), to pick the fusion weights; a
+    Chinese demand that quotes a few English terms ("PLC", "CAD") must still count as Chinese.
+    """
+    cjk = len(_IS_CJK.findall(text))
+    latin = len(_LATIN_LETTER.findall(text))
+    if cjk == 0 and latin == 0:
+        return "zh"
+    return "zh" if cjk * 5 >= latin else "en"

