@@ -25,6 +25,7 @@ import numpy as np
 import numpy.typing as npt
 
 from techbridge.matching._ann import IVFIndex
+from techbridge.matching._blas import single_blas_thread
 from techbridge.matching._bm25 import BM25Index, BM25Params
 from techbridge.matching._encoders import EmbeddingCache, Encoder, text_hash
 from techbridge.matching._features import structured_signals
@@ -287,7 +288,7 @@ class MatchIndex:
         wanted = list(components) if components is not None else ["bm25", *self.tables]
         scores: dict[str, FloatArray] = {}
         masks: dict[str, npt.NDArray[np.bool_]] = {}
-        with self._lock:
+        with self._lock, single_blas_thread():
             n = len(self.docs)
             alive = self._alive()
             if "bm25" in wanted:

@@ -207,3 +207,20 @@ def test_ivf_recall_on_clustered_vectors() -> None:
         found = set(cand[np.argsort(-(x[cand] @ q))[:10]].tolist())
         hits += len(true_top & found)
     assert hits / 500 >= 0.9, f"IVF recall@10 with 8 of 40 cells should be ≥ 0.9 on clustered data: {hits / 500:.2f}"
+
+
+def test_queries_run_their_vector_products_on_one_blas_thread(corpus: list[MatchDocument]) -> None:
+    from threadpoolctl import threadpool_info  # type: ignore[import-untyped]
+
+    from techbridge.matching._blas import single_blas_thread
+
+    def blas_threads() -> list[int]:
+        return [int(i["num_threads"]) for i in threadpool_info() if i.get("user_api") == "blas"]
+
+    before = blas_threads()
+    with single_blas_thread():
+        inside = blas_threads()
+    assert all(n == 1 for n in inside), f"inside the query context BLAS must use one thread, got {inside}"
+    assert blas_threads() == before, "the BLAS thread count must be restored after the query"
+    make_index(corpus).search(MatchQuery(text="电池充电"), k=2)
+    assert blas_threads() == before, "a search must leave the process's BLAS threads as it found them"
