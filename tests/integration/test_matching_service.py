@@ -92,3 +92,21 @@ def test_finished_background_encoder_covers_new_listings(db: Database, settings:
     new_id = catalog.create(db, settings, SYSTEM, "technologies", {"title": "冷库节能控制系统"})
     service.refresh_technology(new_id)
     assert index.pending("hashing") == 0, "a listing added after the fill must get the background encoder's vector"
+
+
+def test_saved_demand_is_encoded_before_its_matches_page(db: Database, small_catalog: dict[str, int]) -> None:
+    from techbridge.matching._encoders import text_hash
+    from techbridge.services.matching import demand_query
+    from techbridge.storage.tables.catalog import DemandRow
+
+    service = MatchingService(db)
+    index = service.index()
+    with db.read() as session:
+        text = demand_query(session.get(DemandRow, small_catalog["d-sugar"])).text
+    key = "q:" + text_hash(text)
+    static = index.encoders["static"]
+    assert index.cache.get(static.version, key) is None, "nothing is encoded before the demand is saved"
+    service.refresh_listing("demands", small_catalog["d-sugar"])  # what the create/edit routes call
+    service.prepare_demand(small_catalog["d-sugar"], wait=True)
+    assert index.cache.get(static.version, key) is not None, "the saved demand's query vector must be cached"
+    service.prepare_demand(999_999, wait=True)  # a deleted demand is simply skipped

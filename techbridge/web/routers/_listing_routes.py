@@ -76,8 +76,7 @@ def listing_router(kind: ListingKind) -> APIRouter:
                    data: Annotated[dict[str, Any], Body(examples=[{"title": "…", "technology_field": "F01"}])]
                    ) -> dict[str, Any]:
         new_id = catalog.create(db, settings, actor, kind, data)
-        if kind == "technologies":
-            matching.refresh_technology(new_id)
+        matching.refresh_listing(kind, new_id)
         return {"ok": True, "id": new_id, "item": catalog.to_public(catalog.get(db, kind, new_id), full=True)}
 
     @router.get(f"/{kind}/new", include_in_schema=False)
@@ -96,8 +95,7 @@ def listing_router(kind: ListingKind) -> APIRouter:
             return render(request, "listings/form.html", {
                 "kind": kind, "fields": form_fields, "values": data, "item": None,
                 "errors": {e.field: e.message for e in exc.errors}, "error": exc}, status_code=422)
-        if kind == "technologies":
-            matching.refresh_technology(new_id)
+        matching.refresh_listing(kind, new_id)
         return RedirectResponse(f"/{kind}/{new_id}", status_code=303)
 
     @router.get(f"/api/{kind}/{{item_id}}", tags=[kind], summary=f"One {singular}")
@@ -117,8 +115,7 @@ def listing_router(kind: ListingKind) -> APIRouter:
     def api_update(item_id: int, db: DatabaseDep, settings: SettingsDep, actor: ActorDep, matching: MatchingDep,
                    data: Annotated[dict[str, Any], Body()]) -> dict[str, Any]:
         catalog.update(db, settings, actor, kind, item_id, data)
-        if kind == "technologies":
-            matching.refresh_technology(item_id)
+        matching.refresh_listing(kind, item_id)
         return {"ok": True, "item": catalog.to_public(catalog.get(db, kind, item_id), full=True)}
 
     @router.get(f"/{kind}/{{item_id}}/edit", include_in_schema=False)
@@ -144,8 +141,7 @@ def listing_router(kind: ListingKind) -> APIRouter:
             return render(request, "listings/form.html", {
                 "kind": kind, "fields": form_fields, "values": data, "item": item,
                 "errors": {e.field: e.message for e in exc.errors}, "error": exc}, status_code=422)
-        if kind == "technologies":
-            matching.refresh_technology(item_id)
+        matching.refresh_listing(kind, item_id)
         return RedirectResponse(f"/{kind}/{item_id}", status_code=303)
 
     @router.post(f"/api/{kind}/{{item_id}}/confirm", tags=[kind],
@@ -164,8 +160,7 @@ def listing_router(kind: ListingKind) -> APIRouter:
     @router.delete(f"/api/{kind}/{{item_id}}", tags=[kind], summary=f"Withdraw a {singular} (status 已下架)")
     def api_withdraw(item_id: int, db: DatabaseDep, actor: ActorDep, matching: MatchingDep) -> dict[str, Any]:
         catalog.delete(db, actor, kind, item_id)
-        if kind == "technologies":
-            matching.refresh_technology(item_id)
+        matching.refresh_listing(kind, item_id)
         return {"ok": True}
 
     return router
