@@ -12,31 +12,30 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Table, func, select, text
+from sqlalchemy.orm import Session
 
 from techbridge.config import Settings
 from techbridge.domain.contract_workflow import State, is_officer
-from techbridge.domain.contracts import nest_flat_record, validate_contract
+from techbridge.domain.contracts import certificate_number, nest_flat_record, validate_contract
 from techbridge.domain.workdays import load_rules
 from techbridge.errors import FieldError, ImportFailed, ValidationFailed
 from techbridge.services.actor import Actor
 from techbridge.services.contracts import cells
-from techbridge.services.contracts.fastsql import insert_many
+from techbridge.services.contracts.fastsql import insert_many, upsert_add_returning
 from techbridge.services.contracts.records import columns_from_clean
-from techbridge.services.contracts.workflow import _deny, next_certificate_numbers, registry_region_of
+from techbridge.services.contracts.workflow import _deny, registry_region_of
 from techbridge.services.transfer import detect_format, read_rows
 from techbridge.storage.db import Database
 from techbridge.storage.tables.base import utcnow
-from techbridge.storage.tables.contracts import ContractRow
+from techbridge.storage.tables.contracts import ContractNumberCounterRow, ContractRow
 
 MAX_IMPORT_ROWS = 200_000
 BULK_LOCK_KEY = 5_170_001
 _INSERT_COLUMNS = tuple(c.key for c in ContractRow.__table__.columns if c.key != "id")
-_BLANK = dict.fromkeys(_INSERT_COLUMNS)
 
 
 def _registered_on(raw: Any, line: int, errors: list[FieldError], default: dt.date) -> dt.date:
@@ -87,6 +86,27 @@ def prepare(records: Iterable[tuple[int, Mapping[str, Any]]], *, threshold_yuan:
     return rows
 
 
+def _reserve_numbers(session: Session, counts: Mapping[tuple[int, str], int]) -> dict[tuple[int, str], list[str]]:
+    """Reserve consecutive 登记编号 for every (year, registry) group of a batch in one statement.
+
+    Same numbers and the same error as ``next_certificate_numbers`` called once per group in sorted
+    order (which is what this replaced: one round trip per group, hundreds per batch).
+    """
+    table: Table = ContractNumberCounterRow.__table__  # type: ignore[assignment]
+    keys = sorted(counts)
+    returned = upsert_add_returning(session, table, ("year", "registry_region"), "last_sequence",
+                                    [(year, region, counts[(year, region)]) for year, region in keys])
+    last = {(int(year), str(region)): int(sequence) for year, region, sequence in returned}
+    numbers: dict[tuple[int, str], list[str]] = {}
+    for year, region in keys:
+        top, count = last[(year, region)], counts[(year, region)]
+        if top > 999_999:
+            raise ValidationFailed("This registry has used every certificate number for the year",
+                                   errors=[FieldError("registry_region", f"{region} reached 999999 in {year}")])
+        numbers[(year, region)] = [certificate_number(year, region, seq) for seq in range(top - count + 1, top + 1)]
+    return numbers
+
+
 def store(db: Database, rows: list[dict[str, Any]]) -> int:
     """Insert prepared rows as registered contracts with numbers and statistics, in one transaction."""
     if not rows:
@@ -96,18 +116,18 @@ def store(db: Database, rows: list[dict[str, Any]]) -> int:
         groups: dict[tuple[int, str], list[dict[str, Any]]] = defaultdict(list)
         for row in rows:
             groups[(row["stat_year"], row["registry_region"])].append(row)
-        for (year, region), members in sorted(groups.items()):
-            for row, number in zip(members, next_certificate_numbers(session, year, region, len(members)),
-                                   strict=True):
+        numbers = _reserve_numbers(session, {key: len(members) for key, members in groups.items()})
+        for key, members in groups.items():
+            for row, number in zip(members, numbers[key], strict=True):
                 row["certificate_number"] = number
         if session.get_bind().dialect.name == "postgresql":
             # One bulk load at a time, so that the id range below holds only this batch's contracts.
             session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": BULK_LOCK_KEY})
         before = int(session.scalar(select(func.coalesce(func.max(ContractRow.id), 0))) or 0)
         for row in rows:
-            row["deductions"] = row.get("deductions") or []
-        pick = itemgetter(*_INSERT_COLUMNS)
-        insert_many(session, table, _INSERT_COLUMNS, [pick({**_BLANK, **row}) for row in rows])
+            if not row.get("deductions"):
+                row["deductions"] = []
+        insert_many(session, table, _INSERT_COLUMNS, rows)
         after = int(session.scalar(select(func.max(ContractRow.id))) or 0)
         cells.rollup_range(session, before, after)
     return len(rows)
