@@ -18,6 +18,7 @@ from techbridge.services.actor import SYSTEM
 from techbridge.services.matching import DENSE_ENCODERS, MatchingService
 from techbridge.services.seed import seed_all
 from techbridge.services.seed.catalog import is_seeded
+from techbridge.storage.db import Database
 
 
 class Kind(StrEnum):
@@ -151,6 +152,13 @@ def export(
     typer.echo(f"wrote {count} {kind.value} to {file}")
 
 
+def _matching_service(settings: Settings, db: Database) -> MatchingService:
+    """The server's matching service over the saved index; the slow encoders take part in queries once the
+    server has filled them in (a CLI process never fills them itself)."""
+    return MatchingService(db, index_dir=settings.data_dir / "index",
+                           background_encoders=DENSE_ENCODERS if settings.dense_matching else ())
+
+
 def match(
     text: Annotated[str, typer.Argument(help="The need, in plain words (Chinese or English).")],
     top: Annotated[int, typer.Option(help="How many results.", min=1, max=100)] = 10,
@@ -163,9 +171,7 @@ def match(
     with user_errors():
         settings = Settings.from_env()
         db = open_database(settings)
-        # The slow encoders are used when the server has already filled them into the saved index.
-        service = MatchingService(db, index_dir=settings.data_dir / "index",
-                                  background_encoders=DENSE_ENCODERS if settings.dense_matching else ())
+        service = _matching_service(settings, db)
         matches = service.match_text(text, top=top)
         from techbridge.services.catalog import get_many
 
@@ -195,8 +201,7 @@ def match_learn(
     with user_errors():
         settings = Settings.from_env()
         db = open_database(settings)
-        service = MatchingService(db, index_dir=settings.data_dir / "index",
-                                  background_encoders=DENSE_ENCODERS if settings.dense_matching else ())
+        service = _matching_service(settings, db)
         report = service.learn_weights()
     if as_json:
         echo_json(report.as_dict())

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from techbridge.domain.roles import Permission
 from techbridge.errors import FieldError, ValidationFailed
 from techbridge.services.actor import Actor
+from techbridge.services.catalog import Page
 from techbridge.storage.db import Database
 from techbridge.storage.tables.accounts_ext import AuditRow
 from techbridge.storage.tables.base import utcnow
@@ -138,19 +139,7 @@ class AuditQuery:
     until: dt.date | None = None
 
 
-@dataclass(frozen=True)
-class AuditPage:
-    items: list[dict[str, Any]]
-    total: int
-    page: int
-    per_page: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
-
-
-def search(db: Database, actor: Actor, query: AuditQuery, *, page: int = 1, per_page: int = 50) -> AuditPage:
+def search(db: Database, actor: Actor, query: AuditQuery, *, page: int = 1, per_page: int = 50) -> Page:
     """Operators search the log, newest first."""
     actor.require(Permission.AUDIT_READ)
     if query.since and query.until and query.since > query.until:
@@ -176,4 +165,4 @@ def search(db: Database, actor: Actor, query: AuditQuery, *, page: int = 1, per_
         items = [{"id": r.id, "at": r.at.isoformat(timespec="seconds"), "user_id": r.user_id, "action": r.action,
                   "entity_kind": r.entity_kind, "entity_id": r.entity_id, "detail": r.detail, "ip": r.ip,
                   "path": r.path} for r in rows]
-    return AuditPage(items, total, page, per_page)
+    return Page(items, total, page, per_page)

@@ -117,10 +117,14 @@ def _judged_demands(service: MatchingService, index: MatchIndex, encoders: Seque
         query = demands.get(demand_id)
         if query is None:
             continue
-        top = [h.doc_id for h in index.search(query, k=CANDIDATES, encoders=encoders)]
-        ids = list(dict.fromkeys([*verdicts, *top]))
+        # The top 100 carry their component z-scores as reasons; only judged technologies outside them are scored.
+        components = {h.doc_id: dict(h.reasons.components)
+                      for h in index.search(query, k=CANDIDATES, encoders=encoders)}
+        outside = [t for t in verdicts if t not in components]
+        if outside:
+            components.update(_component_z(index, query, outside, encoders))
         judged.append(_Judged(
-            demand_id, text_language(query.text) != corpus_language, _component_z(index, query, ids, encoders),
+            demand_id, text_language(query.text) != corpus_language, components,
             [t for t, v in verdicts.items() if v == "accept"], [t for t, v in verdicts.items() if v == "reject"]))
     return judged, len(rows)
 

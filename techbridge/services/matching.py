@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -200,14 +200,16 @@ class MatchingService:
         with self.db.read() as session:
             return session.scalar(select(MatchFeedbackRow.id).limit(1)) is not None
 
-    def _relearn_in_background(self) -> None:
+    @staticmethod
+    def _in_background(name: str, work: Callable[[], object], failure: str) -> None:
+        """Run an improvement (relearning, pre-encoding) off the request; its failure is logged, never raised."""
         def run() -> None:
             try:
-                self.learn_weights()
-            except Exception:  # learning is an improvement, never a reason to fail a request
-                log.exception("feedback learning failed")
+                work()
+            except Exception:
+                log.exception(failure)
 
-        threading.Thread(target=run, name="techbridge-feedback-learning", daemon=True).start()
+        threading.Thread(target=run, name=name, daemon=True).start()
 
     def _ready_encoders(self, index: MatchIndex) -> list[str]:
         """Encoders every live document has a vector of: the eager ones always, a background one once it is
@@ -278,15 +280,8 @@ class MatchingService:
 
         if wait:
             run()
-            return
-
-        def background() -> None:
-            try:
-                run()
-            except Exception:  # a missed pre-encoding only costs the first search its encoding time
-                log.exception("pre-encoding demand %s failed", demand_id)
-
-        threading.Thread(target=background, name="techbridge-demand-encoder", daemon=True).start()
+        else:
+            self._in_background("techbridge-demand-encoder", run, f"pre-encoding demand {demand_id} failed")
 
     # ------------------------------------------------------------------ queries
     def search(self, query: MatchQuery, *, top: int = 10) -> list[Match]:
@@ -339,7 +334,7 @@ class MatchingService:
         self._decisions_since_learning += 1
         if self._index is not None and self._decisions_since_learning >= match_learning.RELEARN_EVERY:
             self._decisions_since_learning = 0
-            self._relearn_in_background()
+            self._in_background("techbridge-feedback-learning", self.learn_weights, "feedback learning failed")
 
     def feedback_for(self, demand_id: int) -> dict[int, str]:
         with self.db.read() as session:

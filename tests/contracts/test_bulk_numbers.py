@@ -7,8 +7,8 @@ import pytest
 from sqlalchemy import update
 
 from techbridge.errors import ValidationFailed
-from techbridge.services.contracts.bulk import _reserve_numbers
 from techbridge.services.contracts.workflow import next_certificate_numbers
+from techbridge.services.contracts.workflow import reserve_certificate_numbers as _reserve_numbers
 from techbridge.storage.db import Database
 from techbridge.storage.tables.contracts import ContractNumberCounterRow
 

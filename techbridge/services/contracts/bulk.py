@@ -16,22 +16,21 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Table, func, select, text
-from sqlalchemy.orm import Session
 
 from techbridge.config import Settings
 from techbridge.domain.contract_workflow import State, is_officer
-from techbridge.domain.contracts import certificate_number, nest_flat_record, validate_contract
+from techbridge.domain.contracts import nest_flat_record, validate_contract
 from techbridge.domain.workdays import load_rules
 from techbridge.errors import FieldError, ImportFailed, ValidationFailed
 from techbridge.services.actor import Actor
 from techbridge.services.contracts import cells
-from techbridge.services.contracts.fastsql import insert_many, upsert_add_returning
+from techbridge.services.contracts.fastsql import insert_many
 from techbridge.services.contracts.records import columns_from_clean
-from techbridge.services.contracts.workflow import _deny, registry_region_of
+from techbridge.services.contracts.workflow import _deny, registry_region_of, reserve_certificate_numbers
 from techbridge.services.transfer import detect_format, read_rows
 from techbridge.storage.db import Database
 from techbridge.storage.tables.base import utcnow
-from techbridge.storage.tables.contracts import ContractNumberCounterRow, ContractRow
+from techbridge.storage.tables.contracts import ContractRow
 
 MAX_IMPORT_ROWS = 200_000
 BULK_LOCK_KEY = 5_170_001
@@ -86,27 +85,6 @@ def prepare(records: Iterable[tuple[int, Mapping[str, Any]]], *, threshold_yuan:
     return rows
 
 
-def _reserve_numbers(session: Session, counts: Mapping[tuple[int, str], int]) -> dict[tuple[int, str], list[str]]:
-    """Reserve consecutive 登记编号 for every (year, registry) group of a batch in one statement.
-
-    Same numbers and the same error as ``next_certificate_numbers`` called once per group in sorted
-    order (which is what this replaced: one round trip per group, hundreds per batch).
-    """
-    table: Table = ContractNumberCounterRow.__table__  # type: ignore[assignment]
-    keys = sorted(counts)
-    returned = upsert_add_returning(session, table, ("year", "registry_region"), "last_sequence",
-                                    [(year, region, counts[(year, region)]) for year, region in keys])
-    last = {(int(year), str(region)): int(sequence) for year, region, sequence in returned}
-    numbers: dict[tuple[int, str], list[str]] = {}
-    for year, region in keys:
-        top, count = last[(year, region)], counts[(year, region)]
-        if top > 999_999:
-            raise ValidationFailed("This registry has used every certificate number for the year",
-                                   errors=[FieldError("registry_region", f"{region} reached 999999 in {year}")])
-        numbers[(year, region)] = [certificate_number(year, region, seq) for seq in range(top - count + 1, top + 1)]
-    return numbers
-
-
 def store(db: Database, rows: list[dict[str, Any]]) -> int:
     """Insert prepared rows as registered contracts with numbers and statistics, in one transaction."""
     if not rows:
@@ -116,7 +94,7 @@ def store(db: Database, rows: list[dict[str, Any]]) -> int:
         groups: dict[tuple[int, str], list[dict[str, Any]]] = defaultdict(list)
         for row in rows:
             groups[(row["stat_year"], row["registry_region"])].append(row)
-        numbers = _reserve_numbers(session, {key: len(members) for key, members in groups.items()})
+        numbers = reserve_certificate_numbers(session, {key: len(members) for key, members in groups.items()})
         for key, members in groups.items():
             for row, number in zip(members, numbers[key], strict=True):
                 row["certificate_number"] = number
